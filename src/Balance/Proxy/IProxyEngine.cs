@@ -9,6 +9,12 @@ internal interface IProxyEngine : IDisposable
     /// <summary>Completes once the engine has stopped and closed every relay.</summary>
     Task RunAsync();
 
-    /// <summary>Safe from any thread, more than once.</summary>
-    void Stop();
+    /// <summary>
+    /// Closes the listener at once and lets relays in flight finish for up to
+    /// <paramref name="grace"/>, then ends them. Safe from any thread, more than once.
+    /// </summary>
+    void Stop(TimeSpan grace);
+
+    /// <summary>Closes the listener and every relay now.</summary>
+    void StopNow();
 }

@@ -27,7 +27,10 @@ internal sealed class ProxyServer : IDisposable
 
     public Task RunAsync() => _engine.RunAsync();
 
-    public void Stop() => _engine.Stop();
+    /// <summary>Graceful: no new clients, relays in flight get <paramref name="grace"/> to finish.</summary>
+    public void Stop(TimeSpan grace) => _engine.Stop(grace);
+
+    public void StopNow() => _engine.StopNow();
 
     public void Dispose() => _engine.Dispose();
 

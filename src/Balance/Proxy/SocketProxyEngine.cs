@@ -20,6 +20,8 @@ internal sealed class SocketProxyEngine : IProxyEngine
     private readonly BackendConnector _connector;
     private readonly SessionRegistry _registry = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _hardStop = new();
+    private long _drainDeadline = long.MaxValue;
     private long _lastResourceLog = long.MinValue;
 
     public SocketProxyEngine(Socket listener, RoutingTable table, ProxySettings settings, Log log)
@@ -37,19 +39,32 @@ internal sealed class SocketProxyEngine : IProxyEngine
     {
         Task idle = _settings.IdleTimeout > TimeSpan.Zero ? CloseIdleLoopAsync() : Task.CompletedTask;
         await AcceptLoopAsync().ConfigureAwait(false);
+        while (_registry.Count > 0 && !_hardStop.IsCancellationRequested
+            && Environment.TickCount64 < Interlocked.Read(ref _drainDeadline))
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        _hardStop.Cancel();
+        _registry.CloseAll();
         await idle.ConfigureAwait(false);
     }
 
-    /// <summary>Closes the listener and every relay; RunAsync returns once the accept loop has ended.</summary>
-    public void Stop()
+    public void Stop(TimeSpan grace)
     {
-        if (_stopping.IsCancellationRequested)
+        long deadline = Environment.TickCount64 + (long)grace.TotalMilliseconds;
+        Interlocked.Exchange(ref _drainDeadline, Math.Min(deadline, Interlocked.Read(ref _drainDeadline)));
+        if (!_stopping.IsCancellationRequested)
         {
-            return;
+            _stopping.Cancel();
+            _listener.Dispose();
         }
+    }
 
-        _stopping.Cancel();
-        _listener.Dispose();
+    public void StopNow()
+    {
+        Stop(TimeSpan.Zero);
+        _hardStop.Cancel();
         _registry.CloseAll();
     }
 
@@ -82,7 +97,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
             }
 
             var session = new ClientSession(client, _table, _connector, _registry, _settings, _log);
-            _ = session.RunAsync(_stopping.Token);
+            _ = session.RunAsync(_hardStop.Token);
         }
     }
 
@@ -115,7 +130,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
         using var timer = new PeriodicTimer(period);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(_hardStop.Token).ConfigureAwait(false))
             {
                 _registry.CloseIdle(idleMs);
             }
@@ -127,7 +142,8 @@ internal sealed class SocketProxyEngine : IProxyEngine
 
     public void Dispose()
     {
-        Stop();
+        StopNow();
         _stopping.Dispose();
+        _hardStop.Dispose();
     }
 }

@@ -28,12 +28,31 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
         _exclusive = exclusive;
     }
 
-    public void Listen() => _loop.Register(_listener, EPOLLIN, this, _exclusive);
+    private bool _listening;
+
+    public void Listen()
+    {
+        if (!_listening && !_loop.Draining && !_loop.Stopping)
+        {
+            _loop.Register(_listener, EPOLLIN, this, _exclusive);
+            _listening = true;
+        }
+    }
+
+    /// <summary>Stops taking clients from the listener (drain, or out of descriptors).</summary>
+    public void StopListening()
+    {
+        if (_listening)
+        {
+            _loop.Unregister(_listener);
+            _listening = false;
+        }
+    }
 
     public void OnEvents(int fd, uint events)
     {
         byte* address = stackalloc byte[128];
-        for (int i = 0; i < AcceptBatch && !_loop.Stopping; i++)
+        for (int i = 0; i < AcceptBatch && _listening; i++)
         {
             int length = 128;
             int client = Accept(_listener, address, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -76,7 +95,7 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
             _context.Log.Error($"accept: {why}; new connections wait in the listen queue");
         }
 
-        _loop.Unregister(_listener);
+        StopListening();
         _loop.AddTimer(now + PauseMs, Listen);
     }
 }

@@ -14,6 +14,7 @@ internal sealed class EpollProxyEngine : IProxyEngine
     private readonly Socket _listener;
     private readonly RelayContext _context;
     private readonly EventLoop[] _loops;
+    private int _loopsListening;
 
     public EpollProxyEngine(Socket listener, RoutingTable table, ProxySettings settings, Log log, int threads)
     {
@@ -34,9 +35,16 @@ internal sealed class EpollProxyEngine : IProxyEngine
     {
         int listenerFd = (int)_listener.Handle;
         var threads = new List<Task>();
+        _loopsListening = _loops.Length;
         foreach (EventLoop loop in _loops)
         {
-            new AcceptHandler(loop, _context, listenerFd, exclusive: _loops.Length > 1).Listen();
+            var acceptor = new AcceptHandler(loop, _context, listenerFd, exclusive: _loops.Length > 1);
+            loop.DrainStarted = () =>
+            {
+                acceptor.StopListening();
+                ReleaseListener();
+            };
+            acceptor.Listen();
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var thread = new Thread(() =>
             {
@@ -61,11 +69,32 @@ internal sealed class EpollProxyEngine : IProxyEngine
         return Task.WhenAll(threads);
     }
 
-    public void Stop()
+    public void Stop(TimeSpan grace)
+    {
+        long deadline = Environment.TickCount64 + (long)grace.TotalMilliseconds;
+        foreach (EventLoop loop in _loops)
+        {
+            loop.Drain(deadline);
+        }
+    }
+
+    public void StopNow()
     {
         foreach (EventLoop loop in _loops)
         {
             loop.Stop();
+        }
+    }
+
+    /// <summary>
+    /// The last loop to let go of the listener closes it, on a loop thread, so
+    /// no loop can act on its descriptor number once it is reused.
+    /// </summary>
+    private void ReleaseListener()
+    {
+        if (Interlocked.Decrement(ref _loopsListening) == 0)
+        {
+            _listener.Dispose();
         }
     }
 

@@ -28,6 +28,9 @@ internal sealed unsafe class EventLoop : IDisposable
     private Slot[] _slots = new Slot[1024];
     private uint _generation;
     private volatile bool _stopping;
+    private volatile bool _drainRequested;
+    private long _drainDeadline;
+    private bool _draining;
     private long _nextSweep;
 
     private struct Slot
@@ -63,6 +66,12 @@ internal sealed unsafe class EventLoop : IDisposable
     public int PairCount { get; set; }
 
     public bool Stopping => _stopping;
+
+    /// <summary>No new clients: the relays in flight finish, up to the drain deadline.</summary>
+    public bool Draining => _draining;
+
+    /// <summary>Runs on this loop's thread when it starts draining (it lets go of the listener).</summary>
+    public Action? DrainStarted { get; set; }
 
     public void Register(int fd, uint events, IEpollHandler handler, bool exclusive = false)
     {
@@ -100,10 +109,23 @@ internal sealed unsafe class EventLoop : IDisposable
     /// <summary>Runs <paramref name="action"/> on this loop once <paramref name="deadline"/> has passed (rare events only).</summary>
     public void AddTimer(long deadline, Action action) => _timers.Add((deadline, action));
 
-    /// <summary>Asks the loop to end; safe from any thread.</summary>
+    /// <summary>Asks the loop to end now, closing every relay; safe from any thread.</summary>
     public void Stop()
     {
         _stopping = true;
+        Wake();
+    }
+
+    /// <summary>Asks the loop to stop accepting and end once its relays are done or the deadline passes; safe from any thread.</summary>
+    public void Drain(long deadline)
+    {
+        Interlocked.Exchange(ref _drainDeadline, deadline);
+        _drainRequested = true;
+        Wake();
+    }
+
+    private void Wake()
+    {
         ulong one = 1;
         _ = LinuxNative.Write(_wake, (byte*)&one, sizeof(ulong));
     }
@@ -127,6 +149,16 @@ internal sealed unsafe class EventLoop : IDisposable
             }
 
             RunDeadlines();
+            if (_drainRequested && !_draining)
+            {
+                _draining = true;
+                DrainStarted?.Invoke();
+            }
+
+            if (_draining && (PairCount == 0 || Environment.TickCount64 >= Interlocked.Read(ref _drainDeadline)))
+            {
+                break;
+            }
         }
 
         CloseAllPairs();
@@ -144,6 +176,11 @@ internal sealed unsafe class EventLoop : IDisposable
         if (IdleTimeoutMs > 0)
         {
             next = Math.Min(next, _nextSweep);
+        }
+
+        if (_draining)
+        {
+            next = Math.Min(next, Interlocked.Read(ref _drainDeadline));
         }
 
         foreach (var timer in _timers)

@@ -357,6 +357,11 @@ internal sealed unsafe class RelayPair : IEpollHandler
         _ = Fcntl(fds[1], F_SETPIPE_SZ, 256 * 1024);
         direction.PipeRead = fds[0];
         direction.PipeWrite = fds[1];
+        if (_context.Log.DebugEnabled)
+        {
+            string way = direction.ClientToChannel ? "client to channel" : "channel to client";
+            _context.Log.Debug($"zero-copy relay group {_lease.Group} channel {_lease.Index} {way}");
+        }
     }
 
     private void Count(RelayDirection direction, int bytes)
