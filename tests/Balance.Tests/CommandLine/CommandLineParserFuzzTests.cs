@@ -16,7 +16,8 @@ public sealed class CommandLineParserFuzzTests : IClassFixture<TestServicesFile>
     private static readonly Gen<string> OptionWord = Gen.OneOf(
         Gen.OneOf("-a", "-b", "-B", "-c", "-d", "-f", "-H", "-i", "-M", "-p", "-t", "-T", "-6",
             "-fp", "-adf", "-t3", "-T10", "-t0", "-t-1", "-tx", "-ft", "--", "-", "--help", "-h", "--version",
-            "-x", "--foo", "-:", "-f:", "-cshow", "-b127.0.0.1", "-B::1"),
+            "-x", "--foo", "-:", "-f:", "-cshow", "-b127.0.0.1", "-B::1",
+            "--grace", "--grace=0", "--grace=5", "--grace=", "--grace=x", "--grace=-1", "---", "--grace5"),
         Gen.Char[Letters].Array[1, 5].Select(cs => "-" + new string(cs)),
         Gen.Select(Gen.Char[Letters], Gen.Int[-3, 100_000]).Select(t => $"-{t.Item1}{t.Item2}"));
 
@@ -117,6 +118,7 @@ public sealed class CommandLineParserFuzzTests : IClassFixture<TestServicesFile>
         Assert.InRange(options.ListenPort, 1, 65535);
         Assert.True(options.ConnectTimeoutSeconds >= 1);
         Assert.True(options.IdleTimeoutSeconds >= 0);
+        Assert.True(options.GraceSeconds >= 0);
         if (options.Mode is Mode.Interactive or Mode.Command)
         {
             Assert.True(options.Foreground);

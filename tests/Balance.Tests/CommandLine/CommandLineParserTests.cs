@@ -521,7 +521,6 @@ public sealed class CommandLineParserTests : IClassFixture<TestServicesFile>
     [Theory]
     [InlineData("x", "-x", "8888", "h")]
     [InlineData("z", "-fz", "8888", "h")]
-    [InlineData("-", "--foo", "8888", "h")]
     [InlineData("q", "8888", "h", "-q")]
     public void Unknown_option_is_a_usage_error(string letter, params string[] args)
     {
@@ -529,6 +528,82 @@ public sealed class CommandLineParserTests : IClassFixture<TestServicesFile>
         Assert.Equal($"balance: invalid option -- '{letter}'", e.Message);
         Assert.Equal(64, e.ExitCode);
         Assert.True(e.ShowUsage);
+    }
+
+    [Theory]
+    [InlineData("--foo")]
+    [InlineData("--grace5")]
+    [InlineData("--Help")]
+    [InlineData("---")]
+    public void Unknown_long_option_is_a_usage_error(string option)
+    {
+        var e = Fails("-f", option, "8888", "h");
+        Assert.Equal($"balance: unknown option {option}", e.Message);
+        Assert.Equal(64, e.ExitCode);
+        Assert.True(e.ShowUsage);
+    }
+
+    [Fact]
+    public void Long_options_after_double_dash_are_positionals()
+    {
+        var e = Fails("--", "--foo", "h");
+        Assert.Equal("invalid port [--foo], exiting.", e.Message);
+        Assert.Equal(64, e.ExitCode);
+    }
+
+    // ---- --grace ----
+
+    [Fact]
+    public void Grace_defaults_to_10_seconds()
+    {
+        Assert.Equal(10, Parse("8888", "h").GraceSeconds);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--grace", "0" }, 0)]
+    [InlineData(new[] { "--grace", "30" }, 30)]
+    [InlineData(new[] { "--grace=7" }, 7)]
+    [InlineData(new[] { "--grace=0" }, 0)]
+    [InlineData(new[] { "--grace=1", "--grace=2" }, 2)]
+    public void Grace_takes_whole_seconds_from_0(string[] grace, int expected)
+    {
+        Assert.Equal(expected, Parse([.. grace, "-f", "8888", "h"]).GraceSeconds);
+        Assert.Equal(expected, Parse(["-f", "8888", "h", .. grace]).GraceSeconds);
+    }
+
+    [Fact]
+    public void Grace_mixes_with_short_options()
+    {
+        Options o = Parse("-fp", "--grace", "3", "-t", "2", "8888", "h1", "!", "h2");
+        Assert.Equal(3, o.GraceSeconds);
+        Assert.True(o.Foreground && o.PacketDump);
+        Assert.Equal(2, o.ConnectTimeoutSeconds);
+        AssertGroups(o, (GroupType.RoundRobin, [Ch("h1", 8888)]), (GroupType.RoundRobin, [Ch("h2", 8888)]));
+    }
+
+    [Theory]
+    [InlineData("--grace", "-1", "-1")]
+    [InlineData("--grace", "x", "x")]
+    [InlineData("--grace", "", "")]
+    [InlineData("--grace", "1.5", "1.5")]
+    [InlineData("--grace", "99999999999", "99999999999")]
+    [InlineData("--grace=", null, "")]
+    [InlineData("--grace=-3", null, "-3")]
+    [InlineData("--grace= 3", null, " 3")]
+    public void Invalid_grace_is_a_usage_error(string option, string? value, string shown)
+    {
+        string[] args = value is null ? [option, "8888", "h"] : [option, value, "8888", "h"];
+        var e = Fails(args);
+        Assert.Equal($"balance: invalid grace period [{shown}], whole seconds >= 0 expected", e.Message);
+        Assert.Equal(64, e.ExitCode);
+    }
+
+    [Fact]
+    public void Grace_without_a_value_is_a_usage_error()
+    {
+        var e = Fails("8888", "h", "--grace");
+        Assert.Equal("balance: invalid grace period [], whole seconds >= 0 expected", e.Message);
+        Assert.Equal(64, e.ExitCode);
     }
 
     /// <summary>Options is a record with a list inside: compare the lists by content.</summary>
