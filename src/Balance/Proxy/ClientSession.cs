@@ -51,6 +51,12 @@ internal sealed class ClientSession
                     return;
                 }
 
+                if (outcome == ConnectOutcome.LocalFailure)
+                {
+                    lease.Channel.EndConnection();
+                    break;
+                }
+
                 ConnectTrace.Attempt(_log, lease, outcome);
                 if (_table.Failed(cursor, lease))
                 {

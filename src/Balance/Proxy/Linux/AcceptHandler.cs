@@ -12,13 +12,12 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
 {
     private const int AcceptBatch = 64;
     private const long PauseMs = 100;
-    private const long ResourceLogIntervalMs = 10_000;
-    private static long _lastResourceLog = long.MinValue;
 
     private readonly EventLoop _loop;
     private readonly RelayContext _context;
     private readonly int _listener;
     private readonly bool _exclusive;
+    private bool _listening;
 
     public AcceptHandler(EventLoop loop, RelayContext context, int listener, bool exclusive)
     {
@@ -27,8 +26,6 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
         _listener = listener;
         _exclusive = exclusive;
     }
-
-    private bool _listening;
 
     public void Listen()
     {
@@ -66,7 +63,9 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
 
                 if (errno is EMFILE or ENFILE or ENOBUFS or ENOMEM)
                 {
-                    PauseListening(errno);
+                    _context.ResourceShortage(errno);
+                    StopListening();
+                    _loop.AddTimer(Environment.TickCount64 + PauseMs, Listen);
                 }
 
                 return;
@@ -83,19 +82,5 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
             var cursor = new RouteCursor(ClientHash.Of(SocketAddressCodec.AddressBytes(sockaddr)));
             new RelayPair(_loop, _context, client, cursor).Start();
         }
-    }
-
-    private void PauseListening(int errno)
-    {
-        long now = Environment.TickCount64;
-        long last = Interlocked.Read(ref _lastResourceLog);
-        if (now - last >= ResourceLogIntervalMs && Interlocked.CompareExchange(ref _lastResourceLog, now, last) == last)
-        {
-            string why = errno is EMFILE or ENFILE ? "too many open files" : "out of memory";
-            _context.Log.Error($"accept: {why}; new connections wait in the listen queue");
-        }
-
-        StopListening();
-        _loop.AddTimer(now + PauseMs, Listen);
     }
 }

@@ -74,6 +74,15 @@ internal sealed unsafe class RelayPair : IEpollHandler
             _lease = lease;
             _leased = true;
             int result = OpenAndConnect(lease.Channel.EndPoint);
+            if (_backend < 0)
+            {
+                // No socket to be had (out of descriptors): the channel is not at
+                // fault, so no failover and no autodisable; this client is dropped.
+                _context.ResourceShortage(result);
+                Close(reset: true);
+                return;
+            }
+
             if (result == 0)
             {
                 OnConnected();
