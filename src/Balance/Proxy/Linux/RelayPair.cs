@@ -11,11 +11,24 @@ namespace Balance.Proxy.Linux;
 /// groups (non-blocking, with the -t deadline), then relay both ways with
 /// read/write through the loop's shared buffer, or splice(2) once a direction
 /// carries bulk data. A half-close is passed on; a reset or error ends both.
+/// Both sockets stay in epoll while the pair relays, also when it waits for
+/// nothing on one of them (its data is stuck behind a slow peer), so a reset
+/// there still ends the pair instead of leaving it open for good.
 /// </summary>
 internal sealed unsafe class RelayPair : IEpollHandler
 {
     /// <summary>A read that fills the whole buffer marks bulk traffic: worth a splice pipe.</summary>
     private const int SpliceChunk = EventLoop.BufferSize;
+
+    /// <summary>Interest state of a descriptor not in epoll yet: the next <see cref="SetMask"/> adds it.</summary>
+    private const uint Unwatched = 0x8000_0000;
+
+    /// <summary>
+    /// Interest state of a descriptor taken out of epoll after a hang-up with
+    /// nothing to wait for (it would report EPOLLHUP for ever); added back only
+    /// once the pair waits for something on it again.
+    /// </summary>
+    private const uint HungUp = 0x4000_0000;
 
     private readonly EventLoop _loop;
     private readonly RelayContext _context;
@@ -24,8 +37,8 @@ internal sealed unsafe class RelayPair : IEpollHandler
     private readonly RelayDirection _down = new(clientToChannel: false);
     private readonly int _client;
     private int _backend = -1;
-    private uint _clientMask;
-    private uint _backendMask;
+    private uint _clientMask = Unwatched;
+    private uint _backendMask = Unwatched;
     private ChannelLease _lease;
     private bool _leased;
     private bool _connecting;
@@ -210,6 +223,28 @@ internal sealed unsafe class RelayPair : IEpollHandler
         else
         {
             UpdateInterest();
+            if ((events & EPOLLHUP) != 0)
+            {
+                ParkAfterHangUp(fd);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Both ways of this socket are shut (its peer's FIN is in, ours is out) and
+    /// the pair waits for nothing on it: leave epoll until it does again.
+    /// </summary>
+    private void ParkAfterHangUp(int fd)
+    {
+        if (fd == _client && _clientMask == 0)
+        {
+            Leave(_client, ref _clientMask);
+            _clientMask = HungUp;
+        }
+        else if (fd == _backend && _backendMask == 0)
+        {
+            Leave(_backend, ref _backendMask);
+            _backendMask = HungUp;
         }
     }
 
@@ -227,7 +262,9 @@ internal sealed unsafe class RelayPair : IEpollHandler
             return readFrom.Splicing ? PumpSplice(readFrom) : Pump(readFrom);
         }
 
-        return true;
+        // An error on a socket the pair neither reads nor writes just now (its
+        // data waits for the other side): the peer reset, or keepalive gave up.
+        return (events & EPOLLERR) == 0;
     }
 
     private bool Pump(RelayDirection direction)
@@ -403,23 +440,19 @@ internal sealed unsafe class RelayPair : IEpollHandler
 
     /// <summary>
     /// Keeps the registration in step with what the pair waits for. A
-    /// descriptor with nothing to wait for leaves epoll, so a hang-up on it
-    /// cannot make a level-triggered loop spin.
+    /// descriptor with nothing to wait for stays in epoll with no events, where
+    /// errors and hang-ups are still reported.
     /// </summary>
     private void SetMask(int fd, ref uint current, uint wanted)
     {
-        if (wanted == current)
+        if (wanted == current || (current == HungUp && wanted == 0))
         {
             return;
         }
 
-        if (current == 0)
+        if (current is Unwatched or HungUp)
         {
             _loop.Register(fd, wanted, this);
-        }
-        else if (wanted == 0)
-        {
-            _loop.Unregister(fd);
         }
         else
         {
@@ -427,6 +460,17 @@ internal sealed unsafe class RelayPair : IEpollHandler
         }
 
         current = wanted;
+    }
+
+    /// <summary>Takes a descriptor out of epoll (before it is closed, or after a hang-up).</summary>
+    private void Leave(int fd, ref uint current)
+    {
+        if (current is not (Unwatched or HungUp))
+        {
+            _loop.Unregister(fd);
+        }
+
+        current = Unwatched;
     }
 
     /// <summary>Ends the pair at once (reset, idle timeout, shutdown).</summary>
@@ -450,7 +494,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
             }
         }
 
-        SetMask(_client, ref _clientMask, 0);
+        Leave(_client, ref _clientMask);
         _ = LinuxNative.Close(_client);
         CloseBackendSocket();
         ReleaseDirection(_up);
@@ -471,7 +515,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
             return;
         }
 
-        SetMask(_backend, ref _backendMask, 0);
+        Leave(_backend, ref _backendMask);
         _ = LinuxNative.Close(_backend);
         _backend = -1;
     }
