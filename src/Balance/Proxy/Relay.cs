@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using Balance.Routing;
 
@@ -8,17 +7,24 @@ namespace Balance.Proxy;
 /// Moves bytes both ways between a client and its channel until both
 /// directions have ended (a FIN is passed on as a half-close) or either side
 /// resets. Each direction waits with a zero-byte read, so an idle connection
-/// holds no buffer; a pooled buffer is taken only while data is moving.
+/// holds no buffer; a pooled native buffer is taken only while data is moving.
+/// A direction waiting on a slow destination reads nothing from its source,
+/// so <see cref="SourceFailed"/> lets a sweep notice a reset there.
 /// </summary>
 internal sealed class Relay
 {
     private const int ChunkSize = 64 * 1024;
+
+    /// <summary>Shared by every relay; keeps 2 MiB of free buffers at most.</summary>
+    private static readonly NativeBufferPool Buffers = new(ChunkSize, keep: 32);
 
     private readonly Socket _client;
     private readonly Socket _backend;
     private readonly Channel _channel;
     private readonly bool _packetDump;
     private int _closed;
+    private long _upSendingSince;
+    private long _downSendingSince;
 
     public Relay(Socket client, Socket backend, Channel channel, bool packetDump)
     {
@@ -37,14 +43,25 @@ internal sealed class Relay
         Task upstream = PumpAsync(_client, _backend, clientToChannel: true);
         Task downstream = PumpAsync(_backend, _client, clientToChannel: false);
         await Task.WhenAll(upstream, downstream).ConfigureAwait(false);
-        Close();
+        Close(reset: false);
     }
 
-    /// <summary>Ends the pair at once (reset of one side, idle timeout, shutdown).</summary>
-    public void Close()
+    /// <summary>
+    /// Ends the pair at once (reset of one side, idle timeout, shutdown): both
+    /// sides get a reset, so neither peer waits on data that will never come.
+    /// </summary>
+    public void Abort() => Close(reset: true);
+
+    private void Close(bool reset)
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
+            if (reset)
+            {
+                SocketTuning.ResetOnClose(_client);
+                SocketTuning.ResetOnClose(_backend);
+            }
+
             _client.Dispose();
             _backend.Dispose();
         }
@@ -57,10 +74,10 @@ internal sealed class Relay
             while (true)
             {
                 await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-                byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+                NativeBuffer buffer = Buffers.Rent();
                 try
                 {
-                    int read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).ConfigureAwait(false);
+                    int read = await from.ReceiveAsync(buffer.Memory, SocketFlags.None).ConfigureAwait(false);
                     if (read == 0)
                     {
                         to.Shutdown(SocketShutdown.Send);
@@ -69,21 +86,51 @@ internal sealed class Relay
 
                     if (_packetDump)
                     {
-                        PacketDump.Write(clientToChannel, buffer.AsSpan(0, read));
+                        PacketDump.Write(clientToChannel, buffer.GetSpan()[..read]);
                     }
 
-                    await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None).ConfigureAwait(false);
+                    ref long sendingSince = ref clientToChannel ? ref _upSendingSince : ref _downSendingSince;
+                    Volatile.Write(ref sendingSince, Environment.TickCount64);
+                    await to.SendAsync(buffer.Memory[..read], SocketFlags.None).ConfigureAwait(false);
+                    Volatile.Write(ref clientToChannel ? ref _upSendingSince : ref _downSendingSince, 0);
                     Count(clientToChannel, read);
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Buffers.Return(buffer);
                 }
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
-            Close();
+            Abort();
+        }
+    }
+
+    /// <summary>
+    /// True when a direction has waited on its destination for at least
+    /// <paramref name="stalledMs"/> and its source has failed meanwhile (reset,
+    /// keepalive timeout): nobody reads that source, so nothing else would notice.
+    /// </summary>
+    public bool SourceFailed(long now, long stalledMs) =>
+        (Stalled(ref _upSendingSince, now, stalledMs) && HasError(_client))
+        || (Stalled(ref _downSendingSince, now, stalledMs) && HasError(_backend));
+
+    private static bool Stalled(ref long since, long now, long stalledMs)
+    {
+        long start = Volatile.Read(ref since);
+        return start != 0 && now - start >= stalledMs;
+    }
+
+    private static bool HasError(Socket socket)
+    {
+        try
+        {
+            return socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error && error != 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true;
         }
     }
 

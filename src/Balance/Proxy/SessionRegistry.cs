@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Balance.Proxy;
 
-/// <summary>The relays in flight, so the idle timeout and shutdown can reach them.</summary>
+/// <summary>The relays in flight, so the idle timeout, the failure sweep and shutdown can reach them.</summary>
 internal sealed class SessionRegistry
 {
     private readonly ConcurrentDictionary<long, Relay> _relays = new();
@@ -28,7 +28,24 @@ internal sealed class SessionRegistry
         {
             if (now - relay.LastActivity >= idleMilliseconds)
             {
-                relay.Close();
+                relay.Abort();
+                closed++;
+            }
+        }
+
+        return closed;
+    }
+
+    /// <summary>Closes relays whose stalled side has a failed source (see <see cref="Relay.SourceFailed"/>).</summary>
+    public int CloseFailed(long stalledMilliseconds)
+    {
+        long now = Environment.TickCount64;
+        int closed = 0;
+        foreach (Relay relay in _relays.Values)
+        {
+            if (relay.SourceFailed(now, stalledMilliseconds))
+            {
+                relay.Abort();
                 closed++;
             }
         }
@@ -40,7 +57,7 @@ internal sealed class SessionRegistry
     {
         foreach (Relay relay in _relays.Values)
         {
-            relay.Close();
+            relay.Abort();
         }
     }
 }

@@ -7,11 +7,15 @@ namespace Balance.Proxy;
 /// <summary>
 /// The portable engine on .NET sockets: every client is handed to its own
 /// asynchronous session, so a slow connect never holds up the next accept.
-/// Also runs the idle timeout.
+/// Also runs the idle timeout, and a sweep that ends relays stuck behind a
+/// slow side whose other side has failed.
 /// </summary>
 internal sealed class SocketProxyEngine : IProxyEngine
 {
     private static readonly TimeSpan ResourceLogInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a direction waits on its destination before the sweep looks at its source.</summary>
+    private const long StalledMs = 500;
 
     private readonly Socket _listener;
     private readonly RoutingTable _table;
@@ -37,7 +41,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
 
     public async Task RunAsync()
     {
-        Task idle = _settings.IdleTimeout > TimeSpan.Zero ? CloseIdleLoopAsync() : Task.CompletedTask;
+        Task sweep = SweepLoopAsync();
         await AcceptLoopAsync().ConfigureAwait(false);
         while (_registry.Count > 0 && !_hardStop.IsCancellationRequested
             && Environment.TickCount64 < Interlocked.Read(ref _drainDeadline))
@@ -47,7 +51,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
 
         _hardStop.Cancel();
         _registry.CloseAll();
-        await idle.ConfigureAwait(false);
+        await sweep.ConfigureAwait(false);
     }
 
     public void Stop(TimeSpan grace)
@@ -123,16 +127,22 @@ internal sealed class SocketProxyEngine : IProxyEngine
         }
     }
 
-    private async Task CloseIdleLoopAsync()
+    /// <summary>Closes idle relays (-T) and relays whose stalled side has a failed source.</summary>
+    private async Task SweepLoopAsync()
     {
         long idleMs = (long)_settings.IdleTimeout.TotalMilliseconds;
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(idleMs / 4, 50, 1000));
+        var period = TimeSpan.FromMilliseconds(idleMs > 0 ? Math.Clamp(idleMs / 4, 50, StalledMs) : StalledMs);
         using var timer = new PeriodicTimer(period);
         try
         {
             while (await timer.WaitForNextTickAsync(_hardStop.Token).ConfigureAwait(false))
             {
-                _registry.CloseIdle(idleMs);
+                if (idleMs > 0)
+                {
+                    _registry.CloseIdle(idleMs);
+                }
+
+                _registry.CloseFailed(StalledMs);
             }
         }
         catch (OperationCanceledException)

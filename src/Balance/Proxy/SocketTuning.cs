@@ -2,7 +2,7 @@ using System.Net.Sockets;
 
 namespace Balance.Proxy;
 
-/// <summary>Options every relayed socket gets: TCP_NODELAY and SO_KEEPALIVE.</summary>
+/// <summary>Options every relayed socket gets (TCP_NODELAY and SO_KEEPALIVE), and the abortive close.</summary>
 internal static class SocketTuning
 {
     public static void ForRelay(Socket socket)
@@ -15,6 +15,19 @@ internal static class SocketTuning
         catch (SocketException)
         {
             // The peer may already be gone; the relay notices that on its own.
+        }
+    }
+
+    /// <summary>Makes the coming close send a reset (SO_LINGER 0) instead of a FIN behind unsent data.</summary>
+    public static void ResetOnClose(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed or gone: nothing to reset.
         }
     }
 }
