@@ -63,17 +63,38 @@ internal sealed class BalanceProcess : IDisposable
         return started;
     }
 
+    /// <summary>
+    /// Starts balance through a launcher that execs it, such as
+    /// <c>prlimit --nofile=N:N --</c>, so the process (and its pid) is balance's.
+    /// </summary>
+    public static async Task<BalanceProcess> StartProxyThroughAsync(int port, IReadOnlyList<string> launcher, IDictionary<string, string>? environment, params string[] args)
+    {
+        var started = Start(args, environment, launcher);
+        await started.WaitListeningAsync(port);
+        return started;
+    }
+
     public static BalanceProcess Start(params string[] args) => Start(args, null);
 
-    public static BalanceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment)
+    public static BalanceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null)
     {
-        var info = new ProcessStartInfo(BinaryPath)
+        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : BinaryPath)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (string arg in launcher.Skip(1))
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            info.ArgumentList.Add(BinaryPath);
+        }
+
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -39,4 +39,32 @@ internal static class Ports
 
         return false;
     }
+
+    /// <summary>
+    /// Connections in state ESTABLISHED whose local port is <paramref name="port"/>
+    /// (on a backend's port: the server ends of the connections balance holds open to it).
+    /// </summary>
+    public static int Established(int port)
+    {
+        string hexPort = ":" + port.ToString("X4");
+        int count = 0;
+        foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            if (!File.Exists(table))
+            {
+                continue;
+            }
+
+            foreach (string line in File.ReadLines(table).Skip(1))
+            {
+                string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 3 && fields[1].EndsWith(hexPort, StringComparison.Ordinal) && fields[3] == "01")
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
 }

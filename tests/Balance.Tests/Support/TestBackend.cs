@@ -7,7 +7,8 @@ namespace Balance.Tests.Support;
 
 /// <summary>
 /// A loopback server a test starts behind balance: it says its name on connect
-/// (when given one), then echoes; or reads to EOF before answering.
+/// (when given one), then echoes; or reads to EOF before answering; or takes
+/// the connection and does nothing with it.
 /// </summary>
 internal sealed class TestBackend : IDisposable
 {
@@ -15,6 +16,7 @@ internal sealed class TestBackend : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentBag<Socket> _clients = new();
     private int _accepted;
+    private int _open;
 
     public enum Behaviour
     {
@@ -26,15 +28,19 @@ internal sealed class TestBackend : IDisposable
 
         /// <summary>Reads until the client half-closes, then sends the reply and closes.</summary>
         ReplyAfterEof,
+
+        /// <summary>Accepts and then never reads, writes or closes: a hung server.</summary>
+        Silent,
     }
 
-    public TestBackend(string name, Behaviour behaviour = Behaviour.GreetThenEcho, IPAddress? address = null, int backlog = 512)
+    public TestBackend(string name, Behaviour behaviour = Behaviour.GreetThenEcho, IPAddress? address = null, int backlog = 512, int port = 0)
     {
         Name = name;
         Mode = behaviour;
         address ??= IPAddress.Loopback;
         _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(address, 0));
+        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Bind(new IPEndPoint(address, port));
         _listener.Listen(backlog);
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
         _ = AcceptLoopAsync();
@@ -47,6 +53,9 @@ internal sealed class TestBackend : IDisposable
     public int Port { get; }
 
     public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Connections whose serving has not ended yet (always counts <see cref="Behaviour.Silent"/> ones).</summary>
+    public int Open => Volatile.Read(ref _open);
 
     public ConcurrentQueue<IPAddress> ClientAddresses { get; } = new();
 
@@ -76,8 +85,14 @@ internal sealed class TestBackend : IDisposable
 
     private async Task ServeAsync(Socket client)
     {
+        Interlocked.Increment(ref _open);
         try
         {
+            if (Mode == Behaviour.Silent)
+            {
+                return;
+            }
+
             if (Mode == Behaviour.ReplyAfterEof)
             {
                 var received = new MemoryStream();
@@ -111,6 +126,35 @@ internal sealed class TestBackend : IDisposable
         {
             // The test decides what a broken connection means.
         }
+        finally
+        {
+            if (Mode != Behaviour.Silent)
+            {
+                Interlocked.Decrement(ref _open);
+            }
+        }
+    }
+
+    /// <summary>Resets every connection taken so far (RST, as a crashing server's kernel would send).</summary>
+    public void ResetAll()
+    {
+        while (_clients.TryTake(out Socket? client))
+        {
+            Reset(client);
+        }
+    }
+
+    internal static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+
+        socket.Dispose();
     }
 
     private async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> data)

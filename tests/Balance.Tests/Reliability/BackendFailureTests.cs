@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Balance.Tests.Support;
+
+namespace Balance.Tests.Reliability;
+
+/// <summary>A backend dies mid-stream: its clients see the end at once, the others go on, the slots come back.</summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class BackendFailureTests
+{
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(3);
+
+    [Theory]
+    [InlineData(Engines.Epoll)]
+    [InlineData(Engines.Sockets)]
+    public async Task ABackendThatResetsMidStreamEndsItsClientsPromptlyAndSparesTheOthers(string engine)
+    {
+        using var streamer = new StreamBackend(length: -1);
+        using var echo = new TestBackend("echo");
+        int port = Ports.Free();
+        using var balance = await BalanceProcess.StartProxyAsync(
+            port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{streamer.Port}:4", "!", $"127.0.0.1:{echo.Port}");
+
+        // Four clients fill the streaming channel (maxc 4); the next ones overflow to the echo group.
+        var downloads = new List<Download>();
+        for (int i = 0; i < 4; i++)
+        {
+            downloads.Add(new Download(await TestClient.ConnectAsync(port), TimeSpan.FromSeconds(30)));
+        }
+
+        var others = new List<Socket>();
+        for (int i = 0; i < 4; i++)
+        {
+            Socket other = await TestClient.ConnectAsync(port);
+            Assert.Equal("echo", await TestClient.ReadLineAsync(other));
+            others.Add(other);
+        }
+
+        await Poll.UntilAsync(() => downloads.All(d => d.Received > 1 << 20), TimeSpan.FromSeconds(10), "every download to be under way");
+        using var stopEcho = new CancellationTokenSource();
+        Task echoing = Task.WhenAll(others.Select(o => EchoUntilAsync(o, stopEcho.Token)));
+
+        var clock = Stopwatch.StartNew();
+        streamer.ResetAll();
+        foreach (Download download in downloads)
+        {
+            Task ended = await Task.WhenAny(download.Completion, Task.Delay(Prompt));
+            Assert.True(ended == download.Completion, $"a client of the reset backend still hangs after {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        stopEcho.Cancel();
+        await echoing; // every echo round before and after the reset came back unchanged
+        foreach (Socket other in others)
+        {
+            await Traffic.EchoRoundsAsync(other, rounds: 20, size: 4096, TestClient.ReadTimeout);
+        }
+
+        await ExpectFreedSlotsAsync(port, slots: 4);
+        foreach (Download download in downloads)
+        {
+            download.Socket.Dispose();
+        }
+
+        foreach (Socket other in others)
+        {
+            other.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AKilledBackendProcessEndsItsClientsPromptlyAndSparesTheOthers()
+    {
+        // The backend is a process of its own (another balance in front of a
+        // streaming server); SIGKILL makes its kernel end every connection.
+        using var streamer = new StreamBackend(length: -1);
+        using var echo = new TestBackend("echo");
+        int backendPort = Ports.Free();
+        var backend = await BalanceProcess.StartProxyAsync(backendPort, "-f", backendPort.ToString(), $"127.0.0.1:{streamer.Port}");
+        int port = Ports.Free();
+        using var balance = await BalanceProcess.StartProxyAsync(
+            port, "-f", port.ToString(), $"127.0.0.1:{backendPort}:2", "!", $"127.0.0.1:{echo.Port}");
+
+        var downloads = new List<Download>();
+        var uploads = new List<Task>();
+        for (int i = 0; i < 2; i++)
+        {
+            Socket client = await TestClient.ConnectAsync(port);
+            downloads.Add(new Download(client, TimeSpan.FromSeconds(30)));
+            uploads.Add(UploadUntilBrokenAsync(client, TimeSpan.FromSeconds(30)));
+        }
+
+        Socket other = await TestClient.ConnectAsync(port);
+        Assert.Equal("echo", await TestClient.ReadLineAsync(other));
+        await Poll.UntilAsync(() => downloads.All(d => d.Received > 1 << 20), TimeSpan.FromSeconds(10), "both downloads to be under way");
+
+        using (backend)
+        {
+            backend.Signal(Posix.SigKill);
+            await backend.WaitForExitAsync(TimeSpan.FromSeconds(5));
+        }
+
+        var clock = Stopwatch.StartNew();
+        foreach (Download download in downloads)
+        {
+            Task ended = await Task.WhenAny(download.Completion, Task.Delay(Prompt));
+            Assert.True(ended == download.Completion, $"a client of the killed backend still hangs after {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        // A client that saw a FIN may still hold its side open; once it sends, it learns the rest.
+        Task uploadsEnded = Task.WhenAll(uploads);
+        Assert.True(await Task.WhenAny(uploadsEnded, Task.Delay(Prompt)) == uploadsEnded, "a client could still send to the killed backend");
+        await Traffic.EchoRoundsAsync(other, rounds: 20, size: 4096, TestClient.ReadTimeout);
+
+        // The killed backend's slots are free again once it is back.
+        using var back = await BalanceProcess.StartProxyAsync(backendPort, "-f", backendPort.ToString(), $"127.0.0.1:{streamer.Port}");
+        await ExpectFreedSlotsAsync(port, slots: 2);
+        foreach (Download download in downloads)
+        {
+            download.Socket.Dispose();
+        }
+
+        other.Dispose();
+    }
+
+    /// <summary>
+    /// The first channel has maxc <paramref name="slots"/>: that many new
+    /// clients reach it again (its c went back to 0) and the next overflows to
+    /// the echo group (c is not below its true value either).
+    /// </summary>
+    internal static async Task ExpectFreedSlotsAsync(int port, int slots)
+    {
+        var held = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < slots; i++)
+            {
+                Socket client = await TestClient.ConnectAsync(port);
+                held.Add(client);
+                byte[] first = await Traffic.ReadExactlyAsync(client, 5, TestClient.ReadTimeout);
+                Assert.Equal(Traffic.PatternStart(5), first);
+            }
+
+            Socket overflow = await TestClient.ConnectAsync(port);
+            held.Add(overflow);
+            Assert.Equal("echo", await TestClient.ReadLineAsync(overflow));
+        }
+        finally
+        {
+            foreach (Socket client in held)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    private static async Task EchoUntilAsync(Socket socket, CancellationToken stop)
+    {
+        for (int round = 0; round < 10_000 && !stop.IsCancellationRequested; round++)
+        {
+            await Traffic.EchoRoundsAsync(socket, rounds: 1, size: 1024, TestClient.ReadTimeout);
+        }
+    }
+
+    /// <summary>Sends small blocks until the connection breaks (bounded by <paramref name="timeout"/>).</summary>
+    private static async Task UploadUntilBrokenAsync(Socket socket, TimeSpan timeout)
+    {
+        byte[] block = Encoding.ASCII.GetBytes(new string('u', 1024));
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                await socket.SendAsync(block, SocketFlags.None, cancel.Token);
+                await Task.Delay(10, cancel.Token);
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}
