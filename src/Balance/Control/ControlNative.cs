@@ -4,8 +4,8 @@ namespace Balance.Control;
 
 /// <summary>
 /// The libc calls the control socket needs and .NET has no API for: file
-/// owner and inode without following symlinks, the umask around bind, and
-/// whether a process still exists.
+/// owner and inode without following symlinks, the umask around bind,
+/// rename and unlink of socket files, and whether a process still exists.
 /// </summary>
 internal static partial class ControlNative
 {
@@ -23,6 +23,13 @@ internal static partial class ControlNative
 
     [LibraryImport("libc")]
     public static partial uint umask(uint mask);
+
+    /// <summary>rename(2): atomically puts a socket in place, replacing a stale one; never follows a symlink.</summary>
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rename(string from, string to);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int unlink(string path);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int kill(int pid, int signal);

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Balance.Control;
 
@@ -8,6 +9,12 @@ namespace Balance.Control;
 /// (a planted symlink), stops the start. At the end the file is removed only
 /// if it is still this instance's.
 /// </summary>
+/// <remarks>
+/// The socket is bound under a temporary name and renamed into place: the
+/// rename replaces a stale socket atomically, and .NET, which unlinks the
+/// name it bound when the socket is disposed, then only unlinks the
+/// temporary name and never a successor's socket.
+/// </remarks>
 internal sealed class ControlSocketFile : IDisposable
 {
     private const uint OwnerOnlyUmask = 0x7F; // 0o177: the socket is created 0600
@@ -29,11 +36,14 @@ internal sealed class ControlSocketFile : IDisposable
 
     public static ControlSocketFile Create(string path)
     {
-        RemoveIfStale(path);
+        CheckNoOtherInstance(path);
+        string directory = System.IO.Path.GetDirectoryName(path) ?? "/";
+        string temporary = System.IO.Path.Combine(directory, $".balance-{Environment.ProcessId}-{Random.Shared.Next():x8}");
         UnixDomainSocketEndPoint endPoint;
         try
         {
-            endPoint = new UnixDomainSocketEndPoint(path);
+            _ = new UnixDomainSocketEndPoint(path);
+            endPoint = new UnixDomainSocketEndPoint(temporary);
         }
         catch (ArgumentException)
         {
@@ -56,6 +66,12 @@ internal sealed class ControlSocketFile : IDisposable
             }
 
             socket.Listen(64);
+            if (ControlNative.rename(temporary, path) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new BalanceException($"balance: cannot create control socket {path} (errno {errno})", ExitCodes.OsError);
+            }
+
             if (!FileStat.TryLStat(path, out FileStat identity, out _) || !identity.IsSocket)
             {
                 throw new BalanceException($"balance: control socket {path} vanished after bind", ExitCodes.OsError);
@@ -75,7 +91,8 @@ internal sealed class ControlSocketFile : IDisposable
         }
     }
 
-    private static void RemoveIfStale(string path)
+    /// <summary>Nothing, or a stale socket, may be at the path; anything else stops the start.</summary>
+    private static void CheckNoOtherInstance(string path)
     {
         if (!FileStat.TryLStat(path, out FileStat stat, out int errno))
         {
@@ -96,8 +113,7 @@ internal sealed class ControlSocketFile : IDisposable
         switch (Probe(path))
         {
             case SocketError.ConnectionRefused:
-                File.Delete(path); // unlink(2): removes the entry, never what it might point to
-                return;
+                return; // stale: the rename replaces it
             case SocketError.Success:
                 throw new BalanceException(
                     $"balance: another instance is already controlled through {path}", ExitCodes.OsError);
@@ -138,14 +154,7 @@ internal sealed class ControlSocketFile : IDisposable
         Listener.Dispose();
         if (FileStat.TryLStat(Path, out FileStat now, out _) && now.IsSocket && now.SameFileAs(_identity))
         {
-            try
-            {
-                File.Delete(Path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Nothing left to do at exit; the next start replaces a stale socket.
-            }
+            _ = ControlNative.unlink(Path); // at exit there is nothing left to do if this fails
         }
     }
 }
