@@ -160,7 +160,7 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
     {
         int port = FreePort.Next();
         ToolResult started = ToolRun.Balance(_dir, null, Text(port), _backend.Channel);
-        Assert.Equal(0, started.ExitCode);
+        Assert.True(started.ExitCode == 0, $"exit {started.ExitCode}: {started.Stderr}");
 
         ToolResult show = ToolRun.Balance(_dir, null, "-c", "show json", Text(port));
         Assert.Equal(0, show.ExitCode);
