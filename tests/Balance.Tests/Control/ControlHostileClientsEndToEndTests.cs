@@ -68,7 +68,7 @@ public sealed class ControlHostileClientsEndToEndTests : IDisposable
             using (Socket huge = Connect())
             {
                 byte[] line = Encoding.ASCII.GetBytes("0 show " + new string('y', 1 << 20));
-                var sending = Task.Run(() =>
+                var sending = Threads.Run(() =>
                 {
                     try
                     {
@@ -103,10 +103,7 @@ public sealed class ControlHostileClientsEndToEndTests : IDisposable
     public void Many_shells_at_once_all_get_their_answer()
     {
         string port = _instance.Port.ToString(CultureInfo.InvariantCulture);
-        ToolResult[] results = Enumerable.Range(0, 12)
-            .AsParallel().WithDegreeOfParallelism(12)
-            .Select(i => ToolRun.Balance(_dir, null, "-c", i % 2 == 0 ? "show" : "version", port))
-            .ToArray();
+        ToolResult[] results = Threads.ForEach(12, 12, i => ToolRun.Balance(_dir, null, "-c", i % 2 == 0 ? "show" : "version", port));
 
         Assert.All(results, r => Assert.Equal(0, r.ExitCode));
         Assert.All(results, r => Assert.True(r.Stdout.StartsWith("GRP", StringComparison.Ordinal) || r.Stdout.StartsWith("  This is balance", StringComparison.Ordinal), r.Stdout));

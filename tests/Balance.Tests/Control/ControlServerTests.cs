@@ -11,7 +11,7 @@ namespace Balance.Tests.Control;
 /// <summary>The control server in this process, against well-behaved and hostile clients.</summary>
 public sealed class ControlServerTests : IDisposable
 {
-    private static readonly TimeSpan ClientTimeout = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(3);
     private const int MaxClients = 8;
 
     private readonly RunDir _dir = new();
@@ -111,7 +111,7 @@ public sealed class ControlServerTests : IDisposable
         using Socket socket = Connect();
         Assert.Equal(Greeting.TrimEnd('\n'), ReadLine(socket));
         byte[] huge = Encoding.ASCII.GetBytes("0 show " + new string('x', 1 << 20));
-        Task sending = Task.Run(() =>
+        Task sending = Threads.Run(() =>
         {
             try
             {
@@ -132,11 +132,12 @@ public sealed class ControlServerTests : IDisposable
     public void Silent_client_is_dropped_after_the_timeout()
     {
         using Socket silent = Connect();
+        silent.ReceiveTimeout = 60000;
         Assert.Equal(Greeting.TrimEnd('\n'), ReadLine(silent));
         long start = Environment.TickCount64;
         Assert.Equal("", ReadAll(silent));
         long waited = Environment.TickCount64 - start;
-        Assert.InRange(waited, 200, 8000);
+        Assert.InRange(waited, 2000, 60000);
     }
 
     [Fact]
@@ -179,21 +180,17 @@ public sealed class ControlServerTests : IDisposable
     [Fact]
     public void Many_clients_at_once_all_get_their_answer()
     {
-        string[] answers = new string[200];
-        int busy = 0;
-        Parallel.For(0, answers.Length, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i =>
+        string[] answers = Threads.ForEach(200, 16, _ =>
         {
             while (true)
             {
-                string answer = Exchange($"0 mrtg-conns 0 0\n");
-                if (answer == ControlProtocol.BusyGreeting)
+                string answer = Exchange("0 mrtg-conns 0 0\n");
+                if (answer != ControlProtocol.BusyGreeting)
                 {
-                    Interlocked.Increment(ref busy);
-                    continue; // over the cap of this test server: ask again
+                    return answer;
                 }
 
-                answers[i] = answer;
-                return;
+                // Over the cap of this test server: ask again.
             }
         });
 
