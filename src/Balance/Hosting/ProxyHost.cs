@@ -48,13 +48,16 @@ internal static class ProxyHost
         return ExitCodes.Ok;
 
         // The first signal drains (no new clients, relays finish within the
-        // grace period); a second one ends everything at once.
+        // grace period); a second one ends everything at once. The control
+        // socket goes with the listen port, so that a successor started during
+        // the drain can take over the name as well as the port.
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
             if (Interlocked.Increment(ref signals) == 1)
             {
                 server.Stop(TimeSpan.FromSeconds(options.GraceSeconds));
+                control.Dispose();
             }
             else
             {

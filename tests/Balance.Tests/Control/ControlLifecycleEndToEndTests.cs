@@ -144,6 +144,28 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Successor_started_during_a_drain_takes_over_the_control_socket()
+    {
+        int port = FreePort.Next();
+        InstanceProcess draining = InstanceProcess.Start(_dir, port, new[] { _backend.Channel }, options: new[] { "--grace", "60" });
+        _cleanup.Add(draining);
+        using ProxyClient inFlight = ProxyClient.Open(port);
+
+        _ = ControlNative.kill(draining.Pid, 15);
+        Eventually.True(() => !SocketFiles.IsSocket(draining.SocketPath), "the draining instance to give up its control socket");
+        Assert.False(draining.HasExited, "a relay in flight keeps it draining");
+
+        InstanceProcess successor = Start(port);
+        Assert.Contains($"PID of master process is {successor.Pid}", ToolRun.Balance(_dir, "", "-i", Text(port)).Stdout);
+
+        inFlight.Echo(new byte[1000]);
+        inFlight.Finish();
+        Assert.True(draining.WaitForExit(TimeSpan.FromSeconds(20)));
+        Assert.True(SocketFiles.IsSocket(successor.SocketPath), "the old instance leaves its successor's socket alone");
+        Assert.Equal(0, ToolRun.Balance(_dir, null, "-c", "show", Text(port)).ExitCode);
+    }
+
+    [Fact]
     public void Bind_address_names_the_socket()
     {
         int port = FreePort.Next();
