@@ -33,7 +33,7 @@ internal sealed class ControlConnection : IDisposable
         if (!FileStat.TryLStat(path, out FileStat stat, out int errno))
         {
             trace(errno == ControlNative.ENoEnt ? $"{path}: not there" : $"{path}: cannot look (errno {errno})");
-            return errno == ControlNative.ENoEnt ? ConnectStatus.Absent : ConnectStatus.Denied;
+            return errno == ControlNative.EAcces ? ConnectStatus.Denied : ConnectStatus.Absent;
         }
 
         if (!stat.IsSocket)

@@ -16,6 +16,7 @@ internal static partial class ControlNative
 
     public const int ENoEnt = 2;
     public const int ESrch = 3;
+    public const int EAcces = 13;
 
     /// <summary>statx(2) rather than stat(2): its buffer layout is the same on every Linux architecture.</summary>
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

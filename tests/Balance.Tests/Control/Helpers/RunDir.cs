@@ -10,7 +10,7 @@ internal sealed class RunDir : IDisposable
 {
     public RunDir()
     {
-        Path = Directory.CreateTempSubdirectory("balance-ctl-").FullName;
+        Path = Directory.CreateTempSubdirectory("ctltest-").FullName;
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException();
