@@ -1,0 +1,138 @@
+using System.Globalization;
+using Balance.Routing;
+
+namespace Balance.CommandLine;
+
+/// <summary>Turns argv into <see cref="Options"/> with the original's rules, messages and exit codes.</summary>
+internal static class CommandLineParser
+{
+    public const string OptionLetters = "ab:B:c:dfHiMpt:T:6";
+
+    public static Options Parse(IReadOnlyList<string> args, string servicesFile = "/etc/services")
+    {
+        foreach (string arg in args)
+        {
+            if (arg == "--")
+            {
+                break;
+            }
+
+            if (arg is "--help" or "-h")
+            {
+                return new Options { Mode = Mode.Help };
+            }
+
+            if (arg == "--version")
+            {
+                return new Options { Mode = Mode.Version };
+            }
+        }
+
+        var (options, positionals) = Getopt.Scan(args, OptionLetters);
+        var result = new Options();
+        foreach (Getopt.Option option in options)
+        {
+            result = Apply(result, option);
+        }
+
+        if (result.Mode is Mode.Interactive or Mode.Command)
+        {
+            if (positionals.Count != 1)
+            {
+                throw new BalanceException("balance: -i and -c take exactly one argument, the port", ExitCodes.Usage, showUsage: true);
+            }
+
+            return result with { ListenPort = PortParser.Parse(positionals[0], servicesFile), Foreground = true };
+        }
+
+        if (positionals.Count < 2)
+        {
+            throw new BalanceException(
+                positionals.Count == 0 ? "balance: no port given" : "balance: no channel given",
+                ExitCodes.Usage,
+                showUsage: true);
+        }
+
+        int listenPort = PortParser.Parse(positionals[0], servicesFile);
+        return result with
+        {
+            ListenPort = listenPort,
+            Groups = ParseGroups(positionals.Skip(1), listenPort, servicesFile),
+        };
+    }
+
+    private static Options Apply(Options o, Getopt.Option option) => option.Letter switch
+    {
+        'a' => o with { AutoDisable = true },
+        'b' => o with { BindAddress = option.Argument },
+        'B' => o with { OutgoingBindAddress = option.Argument },
+        'c' => o with { Mode = Mode.Command, ControlCommand = option.Argument },
+        'd' => o with { Debug = true },
+        'f' => o with { Foreground = true },
+        'H' => o with { HashFailover = true },
+        'i' => o with { Mode = Mode.Interactive },
+        'M' => o, // memory-mapped IPC of the original: accepted, nothing to choose here
+        'p' => o with { PacketDump = true },
+        't' => o with { ConnectTimeoutSeconds = ParseSeconds(option) },
+        'T' => o with { IdleTimeoutSeconds = ParseSeconds(option) },
+        '6' => o with { ForceIPv6 = true },
+        _ => throw new BalanceException($"balance: invalid option -- '{option.Letter}'", ExitCodes.Usage, showUsage: true),
+    };
+
+    private static int ParseSeconds(Getopt.Option option)
+    {
+        if (int.TryParse(option.Argument, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds >= 1)
+        {
+            return seconds;
+        }
+
+        throw new BalanceException(
+            $"balance: invalid timeout [{option.Argument}] for -{option.Letter}, whole seconds >= 1 expected",
+            ExitCodes.Usage);
+    }
+
+    /// <summary>Channels separated into groups by "!" (round robin) and "%" (hash).</summary>
+    private static List<GroupSpec> ParseGroups(IEnumerable<string> tokens, int listenPort, string servicesFile)
+    {
+        var groups = new List<GroupSpec>();
+        var channels = new List<ChannelSpec>();
+        foreach (string token in tokens)
+        {
+            if (token is "!" or "%")
+            {
+                if (channels.Count == 0)
+                {
+                    throw new BalanceException("balance: no channels in group", ExitCodes.Unavailable);
+                }
+
+                AddGroup(groups, token == "%" ? GroupType.Hash : GroupType.RoundRobin, channels);
+                channels = new List<ChannelSpec>();
+                continue;
+            }
+
+            if (channels.Count >= Limits.MaxChannels)
+            {
+                throw new BalanceException("MAXCHANNELS exceeded...", ExitCodes.Usage);
+            }
+
+            channels.Add(ChannelSpecParser.Parse(token, listenPort, servicesFile));
+        }
+
+        if (channels.Count > 0)
+        {
+            AddGroup(groups, GroupType.RoundRobin, channels);
+        }
+
+        return groups;
+    }
+
+    private static void AddGroup(List<GroupSpec> groups, GroupType type, List<ChannelSpec> channels)
+    {
+        if (groups.Count >= Limits.MaxGroups)
+        {
+            throw new BalanceException("balance: too many groups", ExitCodes.Unavailable);
+        }
+
+        groups.Add(new GroupSpec(type, channels));
+    }
+}

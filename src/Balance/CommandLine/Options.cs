@@ -1,0 +1,38 @@
+namespace Balance.CommandLine;
+
+/// <summary>Everything the command line says, parsed and checked, names not yet resolved.</summary>
+internal sealed record Options
+{
+    public Mode Mode { get; init; } = Mode.Proxy;
+
+    public bool AutoDisable { get; init; }
+
+    public bool Debug { get; init; }
+
+    public bool Foreground { get; init; }
+
+    public bool HashFailover { get; init; }
+
+    public bool PacketDump { get; init; }
+
+    public bool ForceIPv6 { get; init; }
+
+    /// <summary>-b: where the listener binds (also names the control endpoint).</summary>
+    public string? BindAddress { get; init; }
+
+    /// <summary>-B: where outgoing connections start from.</summary>
+    public string? OutgoingBindAddress { get; init; }
+
+    /// <summary>-t: connect timeout in seconds.</summary>
+    public int ConnectTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>-T: idle timeout of a relayed connection in seconds; 0 = never.</summary>
+    public int IdleTimeoutSeconds { get; init; }
+
+    /// <summary>-c: the control command to send.</summary>
+    public string? ControlCommand { get; init; }
+
+    public int ListenPort { get; init; }
+
+    public IReadOnlyList<GroupSpec> Groups { get; init; } = Array.Empty<GroupSpec>();
+}

@@ -1,0 +1,61 @@
+namespace Balance.Hosting;
+
+/// <summary>
+/// Where messages go: stderr in the foreground, syslog (ident Balance,
+/// facility daemon) in the background. Debug tracing (-d) goes to stderr only.
+/// Callers test <see cref="DebugEnabled"/> before formatting a debug line.
+/// </summary>
+internal sealed class Log
+{
+    private readonly object _stderrLock = new();
+    private SyslogWriter? _syslog;
+
+    public Log(bool debug)
+    {
+        DebugEnabled = debug;
+    }
+
+    public bool DebugEnabled { get; private set; }
+
+    /// <summary>Switches to syslog once the process is detached from its terminal.</summary>
+    public void UseSyslog()
+    {
+        _syslog = SyslogWriter.TryOpen();
+        DebugEnabled = false;
+    }
+
+    public void Notice(string message) => Write(SyslogWriter.Notice, message);
+
+    public void Error(string message) => Write(SyslogWriter.Error, message);
+
+    public void Debug(string message)
+    {
+        if (DebugEnabled)
+        {
+            WriteStderr(message);
+        }
+    }
+
+    private void Write(int severity, string message)
+    {
+        if (_syslog is not null)
+        {
+            _syslog.Send(severity, message);
+        }
+        else if (!Detached)
+        {
+            WriteStderr("balance: " + message);
+        }
+    }
+
+    /// <summary>True once stdio points nowhere: nothing is written to stderr then.</summary>
+    public bool Detached { get; set; }
+
+    private void WriteStderr(string line)
+    {
+        lock (_stderrLock)
+        {
+            Console.Error.WriteLine(line);
+        }
+    }
+}

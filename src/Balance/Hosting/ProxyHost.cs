@@ -1,0 +1,86 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Balance.CommandLine;
+using Balance.Proxy;
+using Balance.Routing;
+
+namespace Balance.Hosting;
+
+/// <summary>
+/// Runs a proxy instance: resolves the channels, opens the listener, detaches
+/// when in the background, and serves until SIGINT or SIGTERM.
+/// </summary>
+internal static class ProxyHost
+{
+    public static int Run(Options options, IReadOnlyList<string> args)
+    {
+        if (!options.Foreground && !Daemon.IsDetachedChild)
+        {
+            return Daemon.StartAndWait(args);
+        }
+
+        var log = new Log(options.Debug);
+        RoutingTable table = RoutingTableBuilder.Build(options);
+        ProxySettings settings = BuildSettings(options);
+        if (log.DebugEnabled)
+        {
+            TraceChannels(log, options.ListenPort, table);
+        }
+
+        DescriptorLimit.RaiseToHardLimit();
+        using var listener = ListenerFactory.Open(settings);
+        using var server = new ProxyServer(listener, table, settings, log);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+
+        if (Daemon.IsDetachedChild)
+        {
+            Daemon.ReportReadyAndDetach();
+            log.Detached = true;
+            log.UseSyslog();
+        }
+
+        server.RunAsync().GetAwaiter().GetResult();
+        return ExitCodes.Ok;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            server.Stop();
+        }
+    }
+
+    private static ProxySettings BuildSettings(Options options)
+    {
+        IPAddress listenAddress;
+        bool dualStack = false;
+        if (options.BindAddress is null)
+        {
+            (listenAddress, dualStack) = ListenerFactory.DefaultAddress();
+        }
+        else
+        {
+            listenAddress = AddressResolver.Resolve(options.BindAddress, options.ForceIPv6);
+        }
+
+        return new ProxySettings
+        {
+            ListenEndPoint = new IPEndPoint(listenAddress, options.ListenPort),
+            DualStack = dualStack,
+            OutgoingBindAddress = options.OutgoingBindAddress is null ? null : AddressResolver.Resolve(options.OutgoingBindAddress),
+            ConnectTimeout = TimeSpan.FromSeconds(options.ConnectTimeoutSeconds),
+            IdleTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds),
+            PacketDump = options.PacketDump && !Daemon.IsDetachedChild,
+        };
+    }
+
+    private static void TraceChannels(Log log, int listenPort, RoutingTable table)
+    {
+        log.Debug($"source port {listenPort}");
+        log.Debug("the following channels are active:");
+        foreach (ChannelStatus row in table.Snapshot())
+        {
+            log.Debug($"{row.Group,3} {row.Index,2} {row.EndPoint.Address}:{row.EndPoint.Port}:{row.MaxConnections}");
+        }
+    }
+}

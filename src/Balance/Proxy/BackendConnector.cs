@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Balance.Proxy;
+
+/// <summary>Connects to one channel within the connect timeout, from the -B address if given.</summary>
+internal sealed class BackendConnector
+{
+    private readonly ProxySettings _settings;
+
+    public BackendConnector(ProxySettings settings)
+    {
+        _settings = settings;
+    }
+
+    public async Task<(Socket? Socket, ConnectOutcome Outcome)> ConnectAsync(IPEndPoint target, CancellationToken stopping)
+    {
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            BindOutgoing(socket, target);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            timeout.CancelAfter(_settings.ConnectTimeout);
+            await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
+            SocketTuning.ForRelay(socket);
+            return (socket, ConnectOutcome.Connected);
+        }
+        catch (OperationCanceledException)
+        {
+            socket.Dispose();
+            return (null, ConnectOutcome.TimedOut);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            return (null, e.SocketErrorCode == SocketError.TimedOut ? ConnectOutcome.TimedOut : ConnectOutcome.Refused);
+        }
+    }
+
+    private void BindOutgoing(Socket socket, IPEndPoint target)
+    {
+        IPAddress? bind = _settings.OutgoingBindAddress;
+        if (bind is null)
+        {
+            return;
+        }
+
+        if (bind.AddressFamily != target.AddressFamily && target.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            bind = bind.MapToIPv6();
+        }
+
+        if (bind.AddressFamily == target.AddressFamily)
+        {
+            socket.Bind(new IPEndPoint(bind, 0));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Balance.Proxy;
+
+/// <summary>Opens the listen socket: SO_REUSEADDR, backlog SOMAXCONN, dual-stack when no -b is given.</summary>
+internal static class ListenerFactory
+{
+    public static Socket Open(ProxySettings settings)
+    {
+        IPEndPoint endPoint = settings.ListenEndPoint;
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = settings.DualStack;
+            }
+
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endPoint);
+            socket.Listen(int.MaxValue); // the kernel caps this at SOMAXCONN
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new BalanceException($"bind: {Describe(e)} ({endPoint})", ExitCodes.OsError);
+        }
+    }
+
+    /// <summary>The default listen address: IPv6 any accepting IPv4 too, or IPv4 any where IPv6 is off.</summary>
+    public static (IPAddress Address, bool DualStack) DefaultAddress() =>
+        Socket.OSSupportsIPv6 ? (IPAddress.IPv6Any, true) : (IPAddress.Any, false);
+
+    private static string Describe(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.AddressAlreadyInUse => "Address already in use",
+        SocketError.AddressNotAvailable => "Cannot assign requested address",
+        SocketError.AccessDenied => "Permission denied",
+        _ => e.Message,
+    };
+}

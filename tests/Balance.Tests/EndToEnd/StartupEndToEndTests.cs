@@ -1,0 +1,134 @@
+using System.Net.Sockets;
+using Balance.Tests.Support;
+
+namespace Balance.Tests.EndToEnd;
+
+/// <summary>Background start, start failures, signals and bad input, through the real binary.</summary>
+public sealed class StartupEndToEndTests
+{
+    [Fact]
+    public async Task BackgroundStartReturnsZeroOnlyOnceTheInstanceListens()
+    {
+        using var echo = new TestBackend("echo");
+        int port = Ports.Free();
+        var (exit, _, stderr) = await BalanceProcess.RunAsync(port.ToString(), $"127.0.0.1:{echo.Port}");
+        int? pid = BackgroundInstances.FindPid(port);
+        try
+        {
+            Assert.Equal(0, exit);
+            Assert.Equal(string.Empty, stderr);
+            Assert.True(Ports.IsListening(port), "the command returned before the instance listened");
+            Assert.NotNull(pid);
+            Assert.Equal("echo", await TestClient.WhoAnswersAsync(port));
+        }
+        finally
+        {
+            if (pid is int running)
+            {
+                Posix.Kill(running, Posix.SigTerm);
+                await Poll.UntilAsync(() => !Posix.IsAlive(running) || IsZombie(running), TimeSpan.FromSeconds(10), "the background instance to stop");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task BackgroundStartOnAPortInUseReportsTheErrorWithExit71()
+    {
+        using var occupant = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        occupant.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        occupant.Listen();
+        int port = ((System.Net.IPEndPoint)occupant.LocalEndPoint!).Port;
+
+        var (exit, _, stderr) = await BalanceProcess.RunAsync("-b", "127.0.0.1", port.ToString(), "127.0.0.1:1");
+
+        Assert.Equal(71, exit);
+        Assert.Contains("Address already in use", stderr);
+        Assert.Null(BackgroundInstances.FindPid(port));
+    }
+
+    [Fact]
+    public async Task ForegroundStartOnAPortInUseExits71()
+    {
+        using var occupant = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        occupant.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        occupant.Listen();
+        int port = ((System.Net.IPEndPoint)occupant.LocalEndPoint!).Port;
+
+        var (exit, _, stderr) = await BalanceProcess.RunAsync("-f", "-b", "127.0.0.1", port.ToString(), "127.0.0.1:1");
+
+        Assert.Equal(71, exit);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Theory]
+    [InlineData(15)]
+    [InlineData(2)]
+    public async Task SigtermAndSigintStopTheForegroundInstanceWithExitZero(int signal)
+    {
+        using var echo = new TestBackend("echo");
+        int port = Ports.Free();
+        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using Socket relayed = await TestClient.ConnectAsync(port);
+        Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
+
+        balance.Signal(signal);
+
+        Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(Ports.IsListening(port));
+    }
+
+    [Theory]
+    [InlineData(64, "invalid port [0], exiting.", "0", "127.0.0.1")]
+    [InlineData(64, "invalid port [65536], exiting.", "65536", "127.0.0.1")]
+    [InlineData(64, "invalid port [nosuchservice], exiting.", "nosuchservice", "127.0.0.1")]
+    [InlineData(64, "invalid port [99999], exiting.", "8000", "127.0.0.1:99999")]
+    [InlineData(65, "unknown or invalid address [no.such.host.invalid]", "8000", "no.such.host.invalid")]
+    [InlineData(69, "balance: no channels in group", "8000", "!", "127.0.0.1")]
+    [InlineData(69, "balance: no channels in group", "8000", "127.0.0.1", "!", "%", "127.0.0.1")]
+    [InlineData(64, "balance: invalid timeout [0] for -t, whole seconds >= 1 expected", "-t0", "8000", "127.0.0.1")]
+    [InlineData(64, "balance: invalid option -- 'z'", "-z", "8000", "127.0.0.1")]
+    public async Task BadInputGivesOneLineAndTheRightExitCode(int expectedExit, string expectedFirstLine, params string[] args)
+    {
+        var (exit, stdout, stderr) = await BalanceProcess.RunAsync(args);
+
+        Assert.Equal(expectedExit, exit);
+        Assert.Equal(expectedFirstLine, stderr.Split('\n')[0]);
+        Assert.Equal(string.Empty, stdout);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task NoArgumentsPrintsTheUsageWithExit64()
+    {
+        var (exit, _, stderr) = await BalanceProcess.RunAsync();
+
+        Assert.Equal(64, exit);
+        Assert.Contains("this is balance", stderr);
+        Assert.Contains("usage:", stderr);
+    }
+
+    [Fact]
+    public async Task HelpListsEveryOption()
+    {
+        var (exit, stdout, _) = await BalanceProcess.RunAsync("--help");
+
+        Assert.Equal(0, exit);
+        foreach (string option in new[] { "-a", "-b", "-B", "-c", "-d", "-f", "-H", "-i", "-M", "-p", "-t", "-T", "-6" })
+        {
+            Assert.Contains("  " + option + " ", stdout);
+        }
+    }
+
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
