@@ -245,9 +245,11 @@ class Balance(Proxy):
         return None
 
     def version(self):
-        # The usage text (no arguments) names the version: "this is balance X.Y".
+        # The usage text names the version: "this is balance X.Y". The
+        # original prints it for any option it does not know.
         try:
-            out = subprocess.run([self.path], capture_output=True, text=True, timeout=10)
+            out = subprocess.run([self.path, "--help"], capture_output=True, text=True,
+                                 timeout=10)
             text = out.stdout + out.stderr
         except (OSError, subprocess.TimeoutExpired):
             text = ""

@@ -73,6 +73,8 @@ def metric_table(results, workload, metric):
     direct = next((v for r, v in rows if results.kind(r) == "direct"), None)
     peers = [(r, v) for r, v in rows if results.kind(r) == "peer"]
     best = _best(peers, metric.better)
+    if not metric.ratios:
+        direct, best = None, None
     header = ["proxy", f"{metric.label} ({metric.unit})"]
     if direct is not None:
         header.append("vs direct")

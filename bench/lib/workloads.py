@@ -23,10 +23,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Metric:
-    def __init__(self, key, label, unit, better, digits=1):
+    def __init__(self, key, label, unit, better, digits=1, ratios=True):
         self.key, self.label, self.unit = key, label, unit
         self.better = better  # "higher" or "lower"
         self.digits = digits
+        self.ratios = ratios  # False where figures near zero make ratios meaningless
 
 
 @contextmanager
@@ -219,7 +220,7 @@ class IdleMemory(Workload):
         for n in sizes:
             self.metrics.append(Metric(f"mb_{n}", f"PSS at {n} connections", "MB", "lower", 1))
             self.metrics.append(Metric(f"kb_per_conn_{n}", f"KB per connection at {n}",
-                                       "KB", "lower", 2))
+                                       "KB", "lower", 2, ratios=False))
 
     def run(self, ctx, proxy):
         res = {}
