@@ -10,26 +10,43 @@ internal static class CommandLineParser
 
     public static Options Parse(IReadOnlyList<string> args, string servicesFile = "/etc/services")
     {
-        foreach (string arg in args)
+        var result = new Options();
+        var shortForm = new List<string>();
+        for (int i = 0; i < args.Count; i++)
         {
+            string arg = args[i];
             if (arg == "--")
             {
+                shortForm.AddRange(args.Skip(i));
                 break;
             }
 
-            if (arg is "--help" or "-h")
+            switch (arg)
             {
-                return new Options { Mode = Mode.Help };
+                case "--help" or "-h":
+                    return new Options { Mode = Mode.Help };
+                case "--version":
+                    return new Options { Mode = Mode.Version };
+                case "--grace":
+                    result = result with { GraceSeconds = ParseGrace(i + 1 < args.Count ? args[++i] : string.Empty) };
+                    continue;
             }
 
-            if (arg == "--version")
+            if (arg.StartsWith("--grace=", StringComparison.Ordinal))
             {
-                return new Options { Mode = Mode.Version };
+                result = result with { GraceSeconds = ParseGrace(arg["--grace=".Length..]) };
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
+            {
+                throw new BalanceException($"balance: unknown option {arg}", ExitCodes.Usage, showUsage: true);
+            }
+            else
+            {
+                shortForm.Add(arg);
             }
         }
 
-        var (options, positionals) = Getopt.Scan(args, OptionLetters);
-        var result = new Options();
+        var (options, positionals) = Getopt.Scan(shortForm, OptionLetters);
         foreach (Getopt.Option option in options)
         {
             result = Apply(result, option);
@@ -78,6 +95,16 @@ internal static class CommandLineParser
         '6' => o with { ForceIPv6 = true },
         _ => throw new BalanceException($"balance: invalid option -- '{option.Letter}'", ExitCodes.Usage, showUsage: true),
     };
+
+    private static int ParseGrace(string text)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
+        {
+            return seconds;
+        }
+
+        throw new BalanceException($"balance: invalid grace period [{text}], whole seconds >= 0 expected", ExitCodes.Usage);
+    }
 
     private static int ParseSeconds(Getopt.Option option)
     {

@@ -29,6 +29,9 @@ internal sealed record Options
     /// <summary>-T: idle timeout of a relayed connection in seconds; 0 = never.</summary>
     public int IdleTimeoutSeconds { get; init; }
 
+    /// <summary>--grace: how long relays in flight may finish after a stop was asked for.</summary>
+    public int GraceSeconds { get; init; } = 10;
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

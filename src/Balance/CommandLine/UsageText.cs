@@ -32,6 +32,7 @@ internal static class UsageText
           -t sec    specify connect timeout in seconds (default=5)
           -T sec    close a relayed connection idle for sec seconds (default=0, never)
           -6        force IPv6 listen socket
+          --grace sec  on SIGTERM/SIGINT/kill, let relays finish for sec seconds (default=10)
           --help    show this text
 
           channels: host[:port[:maxc]], IPv6 literals as [addr][:port[:maxc]];

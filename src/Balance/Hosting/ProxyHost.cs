@@ -30,6 +30,7 @@ internal static class ProxyHost
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
         using var server = new ProxyServer(listener, table, settings, log);
+        int signals = 0;
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
@@ -43,10 +44,19 @@ internal static class ProxyHost
         server.RunAsync().GetAwaiter().GetResult();
         return ExitCodes.Ok;
 
+        // The first signal drains (no new clients, relays finish within the
+        // grace period); a second one ends everything at once.
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
-            server.Stop();
+            if (Interlocked.Increment(ref signals) == 1)
+            {
+                server.Stop(TimeSpan.FromSeconds(options.GraceSeconds));
+            }
+            else
+            {
+                server.StopNow();
+            }
         }
     }
 

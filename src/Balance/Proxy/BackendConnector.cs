@@ -15,7 +15,16 @@ internal sealed class BackendConnector
 
     public async Task<(Socket? Socket, ConnectOutcome Outcome)> ConnectAsync(IPEndPoint target, CancellationToken stopping)
     {
-        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket socket;
+        try
+        {
+            socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        }
+        catch (SocketException)
+        {
+            return (null, ConnectOutcome.LocalFailure);
+        }
+
         try
         {
             BindOutgoing(socket, target);

@@ -46,16 +46,21 @@ internal sealed class ClientSession
                 var (backend, outcome) = await _connector.ConnectAsync(lease.Channel.EndPoint, stopping).ConfigureAwait(false);
                 if (backend is not null)
                 {
-                    TraceAttempt(lease, outcome);
+                    ConnectTrace.Attempt(_log, lease, outcome);
                     await RelayAsync(backend, lease.Channel).ConfigureAwait(false);
                     return;
                 }
 
-                TraceAttempt(lease, outcome);
+                if (outcome == ConnectOutcome.LocalFailure)
+                {
+                    lease.Channel.EndConnection();
+                    break;
+                }
+
+                ConnectTrace.Attempt(_log, lease, outcome);
                 if (_table.Failed(cursor, lease))
                 {
-                    _log.Notice($"connection failed group {lease.Group} channel {lease.Index}");
-                    _log.Notice($"{Describe(lease.Channel.EndPoint)} needs to be enabled manually using balance -i after the problem is solved");
+                    ConnectTrace.AutoDisabled(_log, lease);
                 }
 
                 if (stopping.IsCancellationRequested)
@@ -85,22 +90,6 @@ internal sealed class ClientSession
             _registry.Remove(id);
             channel.EndConnection();
         }
-    }
-
-    private void TraceAttempt(ChannelLease lease, ConnectOutcome outcome)
-    {
-        if (!_log.DebugEnabled)
-        {
-            return;
-        }
-
-        string result = outcome switch
-        {
-            ConnectOutcome.Connected => $"connect to channel {lease.Index} successful",
-            ConnectOutcome.TimedOut => $"timeout group {lease.Group} channel {lease.Index}",
-            _ => $"connection refused group {lease.Group} channel {lease.Index}",
-        };
-        _log.Debug($"trying group {lease.Group} channel {lease.Index} ... {result}");
     }
 
     internal static string Describe(IPEndPoint endPoint) =>

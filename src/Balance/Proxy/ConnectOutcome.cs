@@ -6,4 +6,7 @@ internal enum ConnectOutcome
     Connected,
     Refused,
     TimedOut,
+
+    /// <summary>No socket could be opened here (out of descriptors): not the channel's fault.</summary>
+    LocalFailure,
 }

@@ -1,132 +1,41 @@
 using System.Net.Sockets;
 using Balance.Hosting;
+using Balance.Proxy.Linux;
 using Balance.Routing;
 
 namespace Balance.Proxy;
 
 /// <summary>
-/// The accept loop: every client is handed to its own asynchronous session,
-/// so a slow connect never holds up the next accept. Also runs the idle timeout.
+/// Serves one listener with the best engine for the platform: the epoll
+/// engine on Linux (BALANCE_THREADS loops, default 1), the .NET socket engine
+/// elsewhere or when BALANCE_ENGINE=sockets.
 /// </summary>
 internal sealed class ProxyServer : IDisposable
 {
-    private static readonly TimeSpan ResourceLogInterval = TimeSpan.FromSeconds(10);
-
-    private readonly Socket _listener;
-    private readonly RoutingTable _table;
-    private readonly ProxySettings _settings;
-    private readonly Log _log;
-    private readonly BackendConnector _connector;
-    private readonly SessionRegistry _registry = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private long _lastResourceLog = long.MinValue;
+    private readonly IProxyEngine _engine;
 
     public ProxyServer(Socket listener, RoutingTable table, ProxySettings settings, Log log)
     {
-        _listener = listener;
-        _table = table;
-        _settings = settings;
-        _log = log;
-        _connector = new BackendConnector(settings);
+        bool sockets = !OperatingSystem.IsLinux()
+            || Environment.GetEnvironmentVariable("BALANCE_ENGINE") == "sockets";
+        _engine = sockets
+            ? new SocketProxyEngine(listener, table, settings, log)
+            : new EpollProxyEngine(listener, table, settings, log, ThreadCount());
     }
 
-    public SessionRegistry Sessions => _registry;
+    public int ActiveRelays => _engine.ActiveRelays;
 
-    public async Task RunAsync()
-    {
-        Task idle = _settings.IdleTimeout > TimeSpan.Zero ? CloseIdleLoopAsync() : Task.CompletedTask;
-        await AcceptLoopAsync().ConfigureAwait(false);
-        await idle.ConfigureAwait(false);
-    }
+    public Task RunAsync() => _engine.RunAsync();
 
-    /// <summary>Closes the listener and every relay; RunAsync returns once the accept loop has ended.</summary>
-    public void Stop()
-    {
-        if (_stopping.IsCancellationRequested)
-        {
-            return;
-        }
+    /// <summary>Graceful: no new clients, relays in flight get <paramref name="grace"/> to finish.</summary>
+    public void Stop(TimeSpan grace) => _engine.Stop(grace);
 
-        _stopping.Cancel();
-        _listener.Dispose();
-        _registry.CloseAll();
-    }
+    public void StopNow() => _engine.StopNow();
 
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException e)
-            {
-                if (_stopping.IsCancellationRequested)
-                {
-                    break;
-                }
+    public void Dispose() => _engine.Dispose();
 
-                await BackOffAsync(e).ConfigureAwait(false);
-                continue;
-            }
-
-            var session = new ClientSession(client, _table, _connector, _registry, _settings, _log);
-            _ = session.RunAsync(_stopping.Token);
-        }
-    }
-
-    /// <summary>
-    /// Accept failed (out of descriptors or memory): say so at most once per
-    /// interval and wait a little, instead of spinning or exiting.
-    /// </summary>
-    private async Task BackOffAsync(SocketException e)
-    {
-        long now = Environment.TickCount64;
-        if (now - _lastResourceLog >= (long)ResourceLogInterval.TotalMilliseconds)
-        {
-            _lastResourceLog = now;
-            _log.Error($"accept: {e.Message}");
-        }
-
-        try
-        {
-            await Task.Delay(50, _stopping.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task CloseIdleLoopAsync()
-    {
-        long idleMs = (long)_settings.IdleTimeout.TotalMilliseconds;
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(idleMs / 4, 50, 1000));
-        using var timer = new PeriodicTimer(period);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                _registry.CloseIdle(idleMs);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    public void Dispose()
-    {
-        Stop();
-        _stopping.Dispose();
-    }
+    private static int ThreadCount() =>
+        int.TryParse(Environment.GetEnvironmentVariable("BALANCE_THREADS"), out int threads) && threads is >= 1 and <= 64
+            ? threads
+            : 1;
 }

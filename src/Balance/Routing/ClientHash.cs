@@ -19,8 +19,11 @@ internal static class ClientHash
 
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out int length);
-        return Fnv1a(bytes[..length]);
+        return Of(bytes[..length]);
     }
+
+    /// <summary>Hash of raw address bytes: 4 for IPv4 (mapped addresses already unwrapped), 16 for IPv6.</summary>
+    public static uint Of(ReadOnlySpan<byte> addressBytes) => Fnv1a(addressBytes);
 
     /// <summary>FNV-1a: cheap, and its low bits follow every input byte, so neighbouring addresses spread.</summary>
     private static uint Fnv1a(ReadOnlySpan<byte> bytes)

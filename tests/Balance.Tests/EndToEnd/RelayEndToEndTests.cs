@@ -9,12 +9,17 @@ namespace Balance.Tests.EndToEnd;
 /// <summary>Bytes through the real binary: integrity, half-close, idle timeout, packet dump, bind options.</summary>
 public sealed class RelayEndToEndTests
 {
-    [Fact]
-    public async Task TwentyMegabytesEachWayArriveUnchanged()
+    /// <summary>The epoll engine (zero-copy splice for bulk) and the portable socket engine.</summary>
+    private static Dictionary<string, string> Engine(string engine) => new() { ["BALANCE_ENGINE"] = engine };
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("sockets")]
+    public async Task TwentyMegabytesEachWayArriveUnchanged(string engine)
     {
         using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
         int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engine(engine), "-fd", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         byte[] payload = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
         using Socket client = await TestClient.ConnectAsync(port);
@@ -25,17 +30,24 @@ public sealed class RelayEndToEndTests
 
         Assert.Equal(payload.Length, echoed.Length);
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed));
+        if (engine == "epoll")
+        {
+            Assert.Contains("zero-copy relay group 0 channel 0 client to channel", balance.Stderr);
+            Assert.Contains("zero-copy relay group 0 channel 0 channel to client", balance.Stderr);
+        }
     }
 
-    [Fact]
-    public async Task HalfCloseIsPassedOnAndTheWholeReplyArrives()
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("sockets")]
+    public async Task HalfCloseIsPassedOnAndTheWholeReplyArrives(string engine)
     {
         using var backend = new TestBackend("eof", TestBackend.Behaviour.ReplyAfterEof)
         {
             ReplyFor = received => Encoding.ASCII.GetBytes($"got {received.Length} bytes: " + new string('r', 300_000)),
         };
         int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{backend.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engine(engine), "-f", port.ToString(), $"127.0.0.1:{backend.Port}");
 
         using Socket client = await TestClient.ConnectAsync(port);
         await client.SendAsync(new byte[12345], SocketFlags.None);

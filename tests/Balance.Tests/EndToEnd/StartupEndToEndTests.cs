@@ -63,7 +63,7 @@ public sealed class StartupEndToEndTests
     [Theory]
     [InlineData(15)]
     [InlineData(2)]
-    public async Task SigtermAndSigintStopTheForegroundInstanceWithExitZero(int signal)
+    public async Task StopSignalClosesTheListenerAtOnceAndLetsRelaysInFlightFinish(int signal)
     {
         using var echo = new TestBackend("echo");
         int port = Ports.Free();
@@ -73,8 +73,44 @@ public sealed class StartupEndToEndTests
 
         balance.Signal(signal);
 
+        await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
+        await relayed.SendAsync("still here\n"u8.ToArray(), SocketFlags.None);
+        Assert.Equal("still here", await TestClient.ReadLineAsync(relayed));
+        Assert.False(balance.HasExited);
+
+        relayed.Shutdown(SocketShutdown.Send);
+        Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task RelaysStillOpenWhenTheGracePeriodEndsAreClosed()
+    {
+        using var echo = new TestBackend("echo");
+        int port = Ports.Free();
+        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using Socket relayed = await TestClient.ConnectAsync(port);
+        Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
+
+        balance.Signal(Posix.SigTerm);
+
         Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(10)));
-        Assert.False(Ports.IsListening(port));
+        Assert.True(await TestClient.IsClosedByPeerAsync(relayed, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task ASecondSignalEndsRelaysAtOnce()
+    {
+        using var echo = new TestBackend("echo");
+        int port = Ports.Free();
+        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using Socket relayed = await TestClient.ConnectAsync(port);
+        Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
+
+        balance.Signal(Posix.SigTerm);
+        await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
+        balance.Signal(Posix.SigTerm);
+
+        Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Theory]

@@ -53,9 +53,12 @@ internal sealed class BalanceProcess : IDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts balance and returns once it accepts connections on the port.</summary>
-    public static async Task<BalanceProcess> StartProxyAsync(int port, params string[] args)
+    public static Task<BalanceProcess> StartProxyAsync(int port, params string[] args) =>
+        StartProxyAsync(port, null, args);
+
+    public static async Task<BalanceProcess> StartProxyAsync(int port, IDictionary<string, string>? environment, params string[] args)
     {
-        var started = Start(args);
+        var started = Start(args, environment);
         await started.WaitListeningAsync(port);
         return started;
     }

@@ -1,0 +1,86 @@
+using Balance.Routing;
+using static Balance.Proxy.Linux.LinuxNative;
+
+namespace Balance.Proxy.Linux;
+
+/// <summary>
+/// Accepts clients on one loop. When descriptors or memory run out it stops
+/// listening for a moment (the kernel queues the excess), logs that at most
+/// once per interval, and carries on: it never exits over it.
+/// </summary>
+internal sealed unsafe class AcceptHandler : IEpollHandler
+{
+    private const int AcceptBatch = 64;
+    private const long PauseMs = 100;
+
+    private readonly EventLoop _loop;
+    private readonly RelayContext _context;
+    private readonly int _listener;
+    private readonly bool _exclusive;
+    private bool _listening;
+
+    public AcceptHandler(EventLoop loop, RelayContext context, int listener, bool exclusive)
+    {
+        _loop = loop;
+        _context = context;
+        _listener = listener;
+        _exclusive = exclusive;
+    }
+
+    public void Listen()
+    {
+        if (!_listening && !_loop.Draining && !_loop.Stopping)
+        {
+            _loop.Register(_listener, EPOLLIN, this, _exclusive);
+            _listening = true;
+        }
+    }
+
+    /// <summary>Stops taking clients from the listener (drain, or out of descriptors).</summary>
+    public void StopListening()
+    {
+        if (_listening)
+        {
+            _loop.Unregister(_listener);
+            _listening = false;
+        }
+    }
+
+    public void OnEvents(int fd, uint events)
+    {
+        byte* address = stackalloc byte[128];
+        for (int i = 0; i < AcceptBatch && _listening; i++)
+        {
+            int length = 128;
+            int client = Accept(_listener, address, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (client < 0)
+            {
+                int errno = Errno;
+                if (errno is EINTR or ECONNABORTED)
+                {
+                    continue;
+                }
+
+                if (errno is EMFILE or ENFILE or ENOBUFS or ENOMEM)
+                {
+                    _context.ResourceShortage(errno);
+                    StopListening();
+                    _loop.AddTimer(Environment.TickCount64 + PauseMs, Listen);
+                }
+
+                return;
+            }
+
+            SetIntOption(client, IPPROTO_TCP, TCP_NODELAY, 1);
+            SetIntOption(client, SOL_SOCKET, SO_KEEPALIVE, 1);
+            var sockaddr = new ReadOnlySpan<byte>(address, length);
+            if (_context.Log.DebugEnabled)
+            {
+                _context.Log.Debug($"connect from {SocketAddressCodec.Address(sockaddr)}");
+            }
+
+            var cursor = new RouteCursor(ClientHash.Of(SocketAddressCodec.AddressBytes(sockaddr)));
+            new RelayPair(_loop, _context, client, cursor).Start();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net.Sockets;
+using Balance.Hosting;
+using Balance.Routing;
+
+namespace Balance.Proxy.Linux;
+
+/// <summary>
+/// The Linux relay engine: event-loop threads sharing the listener
+/// (EPOLLEXCLUSIVE wakes one of them per connection), no thread or task per
+/// connection, and no buffer held by an idle connection.
+/// </summary>
+internal sealed class EpollProxyEngine : IProxyEngine
+{
+    private readonly Socket _listener;
+    private readonly RelayContext _context;
+    private readonly EventLoop[] _loops;
+    private int _loopsListening;
+
+    public EpollProxyEngine(Socket listener, RoutingTable table, ProxySettings settings, Log log, int threads)
+    {
+        _listener = listener;
+        _listener.Blocking = false;
+        _context = new RelayContext(table, settings, log, maxPipes: 1024);
+        long idleMs = (long)settings.IdleTimeout.TotalMilliseconds;
+        _loops = new EventLoop[Math.Max(1, threads)];
+        for (int i = 0; i < _loops.Length; i++)
+        {
+            _loops[i] = new EventLoop(idleMs);
+        }
+    }
+
+    public int ActiveRelays => _loops.Sum(loop => loop.PairCount);
+
+    public Task RunAsync()
+    {
+        int listenerFd = (int)_listener.Handle;
+        var threads = new List<Task>();
+        _loopsListening = _loops.Length;
+        foreach (EventLoop loop in _loops)
+        {
+            var acceptor = new AcceptHandler(loop, _context, listenerFd, exclusive: _loops.Length > 1);
+            loop.DrainStarted = () =>
+            {
+                acceptor.StopListening();
+                ReleaseListener();
+            };
+            acceptor.Listen();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    loop.Run();
+                    done.SetResult();
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "balance-loop",
+            };
+            thread.Start();
+            threads.Add(done.Task);
+        }
+
+        return Task.WhenAll(threads);
+    }
+
+    public void Stop(TimeSpan grace)
+    {
+        long deadline = Environment.TickCount64 + (long)grace.TotalMilliseconds;
+        foreach (EventLoop loop in _loops)
+        {
+            loop.Drain(deadline);
+        }
+    }
+
+    public void StopNow()
+    {
+        foreach (EventLoop loop in _loops)
+        {
+            loop.Stop();
+        }
+    }
+
+    /// <summary>
+    /// The last loop to let go of the listener closes it, on a loop thread, so
+    /// no loop can act on its descriptor number once it is reused.
+    /// </summary>
+    private void ReleaseListener()
+    {
+        if (Interlocked.Decrement(ref _loopsListening) == 0)
+        {
+            _listener.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (EventLoop loop in _loops)
+        {
+            loop.Dispose();
+        }
+    }
+}

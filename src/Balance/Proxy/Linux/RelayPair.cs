@@ -1,0 +1,518 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Balance.Routing;
+using static Balance.Proxy.Linux.LinuxNative;
+
+namespace Balance.Proxy.Linux;
+
+/// <summary>
+/// One client connection on an event loop: connect with failover through the
+/// groups (non-blocking, with the -t deadline), then relay both ways with
+/// read/write through the loop's shared buffer, or splice(2) once a direction
+/// carries bulk data. A half-close is passed on; a reset or error ends both.
+/// </summary>
+internal sealed unsafe class RelayPair : IEpollHandler
+{
+    /// <summary>A read that fills the whole buffer marks bulk traffic: worth a splice pipe.</summary>
+    private const int SpliceChunk = EventLoop.BufferSize;
+
+    private readonly EventLoop _loop;
+    private readonly RelayContext _context;
+    private readonly RouteCursor _cursor;
+    private readonly RelayDirection _up = new(clientToChannel: true);
+    private readonly RelayDirection _down = new(clientToChannel: false);
+    private readonly int _client;
+    private int _backend = -1;
+    private uint _clientMask;
+    private uint _backendMask;
+    private ChannelLease _lease;
+    private bool _leased;
+    private bool _connecting;
+    private int _attempt;
+    private bool _closed;
+
+    public RelayPair(EventLoop loop, RelayContext context, int client, RouteCursor cursor)
+    {
+        _loop = loop;
+        _context = context;
+        _client = client;
+        _cursor = cursor;
+    }
+
+    public RelayPair? NextPair { get; private set; }
+
+    private RelayPair? _previousPair;
+
+    public long LastActivity { get; private set; }
+
+    public bool IsRelaying { get; private set; }
+
+    public void Start()
+    {
+        NextPair = _loop.FirstPair;
+        if (NextPair is not null)
+        {
+            NextPair._previousPair = this;
+        }
+
+        _loop.FirstPair = this;
+        _loop.PairCount++;
+        TryNextChannel();
+    }
+
+    private void TryNextChannel()
+    {
+        while (!_closed)
+        {
+            if (_loop.Stopping || _context.Table.Next(_cursor) is not ChannelLease lease)
+            {
+                Close(reset: false); // no channel left: accept-and-close, as the original
+                return;
+            }
+
+            _lease = lease;
+            _leased = true;
+            int result = OpenAndConnect(lease.Channel.EndPoint);
+            if (_backend < 0)
+            {
+                // No socket to be had (out of descriptors): the channel is not at
+                // fault, so no failover and no autodisable; this client is dropped.
+                _context.ResourceShortage(result);
+                Close(reset: true);
+                return;
+            }
+
+            if (result == 0)
+            {
+                OnConnected();
+                return;
+            }
+
+            if (result == EINPROGRESS)
+            {
+                _connecting = true;
+                _attempt++;
+                SetMask(_backend, ref _backendMask, EPOLLOUT);
+                _loop.AddConnectDeadline(Environment.TickCount64 + _context.ConnectTimeoutMs, this, _attempt);
+                return;
+            }
+
+            ConnectFailed(ConnectOutcome.Refused);
+        }
+    }
+
+    /// <summary>Starts a non-blocking connect; returns 0, EINPROGRESS or the error.</summary>
+    private int OpenAndConnect(IPEndPoint target)
+    {
+        bool v6 = target.AddressFamily == AddressFamily.InterNetworkV6;
+        _backend = Socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (_backend < 0)
+        {
+            return Errno;
+        }
+
+        byte* address = stackalloc byte[SocketAddressCodec.MaxLength];
+        var span = new Span<byte>(address, SocketAddressCodec.MaxLength);
+        if (_context.OutgoingBindAddress is IPAddress bind)
+        {
+            if (v6 && bind.AddressFamily == AddressFamily.InterNetwork)
+            {
+                bind = bind.MapToIPv6();
+            }
+
+            if ((bind.AddressFamily == AddressFamily.InterNetworkV6) == v6)
+            {
+                int bindLength = SocketAddressCodec.Write(new IPEndPoint(bind, 0), span);
+                _ = Bind(_backend, address, bindLength);
+            }
+        }
+
+        int length = SocketAddressCodec.Write(target, span);
+        return Connect(_backend, address, length) == 0 ? 0 : Errno;
+    }
+
+    private void OnConnected()
+    {
+        _connecting = false;
+        SetIntOption(_backend, IPPROTO_TCP, TCP_NODELAY, 1);
+        SetIntOption(_backend, SOL_SOCKET, SO_KEEPALIVE, 1);
+        ConnectTrace.Attempt(_context.Log, _lease, ConnectOutcome.Connected);
+        _up.Source = _client;
+        _up.Destination = _backend;
+        _down.Source = _backend;
+        _down.Destination = _client;
+        IsRelaying = true;
+        LastActivity = Environment.TickCount64;
+        UpdateInterest();
+    }
+
+    private void ConnectFailed(ConnectOutcome outcome)
+    {
+        ConnectTrace.Attempt(_context.Log, _lease, outcome);
+        _connecting = false;
+        CloseBackendSocket();
+        _leased = false;
+        if (_context.Table.Failed(_cursor, _lease))
+        {
+            ConnectTrace.AutoDisabled(_context.Log, _lease);
+        }
+    }
+
+    public void OnConnectTimeout(int attempt)
+    {
+        if (_closed || !_connecting || attempt != _attempt)
+        {
+            return;
+        }
+
+        ConnectFailed(ConnectOutcome.TimedOut);
+        TryNextChannel();
+    }
+
+    public void OnEvents(int fd, uint events)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        if (_connecting)
+        {
+            if (fd == _backend)
+            {
+                int error = PendingError(fd);
+                if (error == 0)
+                {
+                    OnConnected();
+                }
+                else
+                {
+                    ConnectFailed(error == 110 ? ConnectOutcome.TimedOut : ConnectOutcome.Refused);
+                    TryNextChannel();
+                }
+            }
+
+            return;
+        }
+
+        bool ok = fd == _client
+            ? Serve(events, readFrom: _up, writeTo: _down)
+            : Serve(events, readFrom: _down, writeTo: _up);
+        if (!ok)
+        {
+            Close(reset: true);
+        }
+        else if (_up.Finished && _down.Finished)
+        {
+            Close(reset: false);
+        }
+        else
+        {
+            UpdateInterest();
+        }
+    }
+
+    /// <summary>Handles one descriptor's events: it may take the backlog owed to it and have data to read.</summary>
+    private bool Serve(uint events, RelayDirection readFrom, RelayDirection writeTo)
+    {
+        const uint Trouble = EPOLLERR | EPOLLHUP;
+        if ((events & (EPOLLOUT | Trouble)) != 0 && writeTo.HasBacklog && !Flush(writeTo))
+        {
+            return false;
+        }
+
+        if ((events & (EPOLLIN | Trouble)) != 0 && readFrom.WantsRead)
+        {
+            return readFrom.Splicing ? PumpSplice(readFrom) : Pump(readFrom);
+        }
+
+        return true;
+    }
+
+    private bool Pump(RelayDirection direction)
+    {
+        byte* buffer = _loop.Buffer;
+        nint read = Read(direction.Source, buffer, EventLoop.BufferSize);
+        if (read > 0)
+        {
+            if (_context.Settings.PacketDump)
+            {
+                PacketDump.Write(direction.ClientToChannel, new ReadOnlySpan<byte>(buffer, (int)read));
+            }
+
+            if (!WriteOut(direction, buffer, (int)read))
+            {
+                return false;
+            }
+
+            if (read == EventLoop.BufferSize && !direction.HasBacklog)
+            {
+                TryStartSplice(direction);
+            }
+
+            return true;
+        }
+
+        return read == 0 ? SourceEnded(direction) : IsTransient(Errno);
+    }
+
+    private bool WriteOut(RelayDirection direction, byte* data, int count)
+    {
+        nint written = Write(direction.Destination, data, count);
+        if (written < 0)
+        {
+            if (!IsTransient(Errno))
+            {
+                return false;
+            }
+
+            written = 0;
+        }
+
+        Count(direction, (int)written);
+        int rest = count - (int)written;
+        if (rest > 0)
+        {
+            byte[] pending = ArrayPool<byte>.Shared.Rent(rest);
+            new ReadOnlySpan<byte>(data + written, rest).CopyTo(pending);
+            direction.Pending = pending;
+            direction.PendingOffset = 0;
+            direction.PendingCount = rest;
+        }
+
+        return true;
+    }
+
+    /// <summary>The destination can take more: send what is owed to it.</summary>
+    private bool Flush(RelayDirection direction)
+    {
+        if (direction.PendingCount > 0)
+        {
+            nint written;
+            fixed (byte* pending = direction.Pending)
+            {
+                written = Write(direction.Destination, pending + direction.PendingOffset, direction.PendingCount);
+            }
+
+            if (written < 0)
+            {
+                return IsTransient(Errno);
+            }
+
+            Count(direction, (int)written);
+            direction.PendingOffset += (int)written;
+            direction.PendingCount -= (int)written;
+            if (direction.PendingCount == 0)
+            {
+                ArrayPool<byte>.Shared.Return(direction.Pending!);
+                direction.Pending = null;
+            }
+        }
+        else if (direction.PipeBytes > 0)
+        {
+            nint moved = Splice(direction.PipeRead, null, direction.Destination, null, direction.PipeBytes, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            if (moved < 0)
+            {
+                return IsTransient(Errno);
+            }
+
+            Count(direction, (int)moved);
+            direction.PipeBytes -= (int)moved;
+        }
+
+        return direction.HasBacklog || !direction.SourceEnded || SourceEnded(direction);
+    }
+
+    private bool PumpSplice(RelayDirection direction)
+    {
+        nint moved = Splice(direction.Source, null, direction.PipeWrite, null, SpliceChunk, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (moved > 0)
+        {
+            direction.PipeBytes += (int)moved;
+            return Flush(direction);
+        }
+
+        return moved == 0 ? SourceEnded(direction) : IsTransient(Errno);
+    }
+
+    /// <summary>The source sent FIN: pass it on once everything before it is delivered.</summary>
+    private bool SourceEnded(RelayDirection direction)
+    {
+        direction.SourceEnded = true;
+        if (!direction.HasBacklog && !direction.Finished)
+        {
+            direction.Finished = true;
+            _ = Shutdown(direction.Destination, SHUT_WR);
+        }
+
+        return true;
+    }
+
+    private void TryStartSplice(RelayDirection direction)
+    {
+        if (_context.Settings.PacketDump || !_context.TryTakePipe())
+        {
+            return;
+        }
+
+        int* fds = stackalloc int[2];
+        if (Pipe(fds, O_NONBLOCK | O_CLOEXEC) != 0)
+        {
+            _context.ReturnPipe();
+            return;
+        }
+
+        _ = Fcntl(fds[1], F_SETPIPE_SZ, 256 * 1024);
+        direction.PipeRead = fds[0];
+        direction.PipeWrite = fds[1];
+        if (_context.Log.DebugEnabled)
+        {
+            string way = direction.ClientToChannel ? "client to channel" : "channel to client";
+            _context.Log.Debug($"zero-copy relay group {_lease.Group} channel {_lease.Index} {way}");
+        }
+    }
+
+    private void Count(RelayDirection direction, int bytes)
+    {
+        if (bytes <= 0)
+        {
+            return;
+        }
+
+        LastActivity = Environment.TickCount64;
+        if (direction.ClientToChannel)
+        {
+            _lease.Channel.AddSent(bytes);
+        }
+        else
+        {
+            _lease.Channel.AddReceived(bytes);
+        }
+    }
+
+    private static bool IsTransient(int errno) => errno is EAGAIN or EINTR;
+
+    private void UpdateInterest()
+    {
+        uint client = (_up.WantsRead ? EPOLLIN : 0) | (_down.HasBacklog ? EPOLLOUT : 0);
+        uint backend = (_down.WantsRead ? EPOLLIN : 0) | (_up.HasBacklog ? EPOLLOUT : 0);
+        SetMask(_client, ref _clientMask, client);
+        SetMask(_backend, ref _backendMask, backend);
+    }
+
+    /// <summary>
+    /// Keeps the registration in step with what the pair waits for. A
+    /// descriptor with nothing to wait for leaves epoll, so a hang-up on it
+    /// cannot make a level-triggered loop spin.
+    /// </summary>
+    private void SetMask(int fd, ref uint current, uint wanted)
+    {
+        if (wanted == current)
+        {
+            return;
+        }
+
+        if (current == 0)
+        {
+            _loop.Register(fd, wanted, this);
+        }
+        else if (wanted == 0)
+        {
+            _loop.Unregister(fd);
+        }
+        else
+        {
+            _loop.Modify(fd, wanted);
+        }
+
+        current = wanted;
+    }
+
+    /// <summary>Ends the pair at once (reset, idle timeout, shutdown).</summary>
+    public void Abort() => Close(reset: true);
+
+    private void Close(bool reset)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        IsRelaying = false;
+        if (reset)
+        {
+            ResetOnClose(_client);
+            if (_backend >= 0)
+            {
+                ResetOnClose(_backend);
+            }
+        }
+
+        SetMask(_client, ref _clientMask, 0);
+        _ = LinuxNative.Close(_client);
+        CloseBackendSocket();
+        ReleaseDirection(_up);
+        ReleaseDirection(_down);
+        if (_leased)
+        {
+            _leased = false;
+            _lease.Channel.EndConnection();
+        }
+
+        Unlink();
+    }
+
+    private void CloseBackendSocket()
+    {
+        if (_backend < 0)
+        {
+            return;
+        }
+
+        SetMask(_backend, ref _backendMask, 0);
+        _ = LinuxNative.Close(_backend);
+        _backend = -1;
+    }
+
+    private void ReleaseDirection(RelayDirection direction)
+    {
+        if (direction.Pending is not null)
+        {
+            ArrayPool<byte>.Shared.Return(direction.Pending);
+            direction.Pending = null;
+            direction.PendingCount = 0;
+        }
+
+        if (direction.Splicing)
+        {
+            _ = LinuxNative.Close(direction.PipeRead);
+            _ = LinuxNative.Close(direction.PipeWrite);
+            direction.PipeRead = direction.PipeWrite = -1;
+            direction.PipeBytes = 0;
+            _context.ReturnPipe();
+        }
+    }
+
+    private void Unlink()
+    {
+        if (_previousPair is not null)
+        {
+            _previousPair.NextPair = NextPair;
+        }
+        else
+        {
+            _loop.FirstPair = NextPair;
+        }
+
+        if (NextPair is not null)
+        {
+            NextPair._previousPair = _previousPair;
+        }
+
+        NextPair = null;
+        _previousPair = null;
+        _loop.PairCount--;
+    }
+}
