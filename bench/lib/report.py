@@ -7,7 +7,8 @@ import statistics
 
 
 def machine_info():
-    info = {"nproc": len(os.sched_getaffinity(0)), "kernel": platform.release()}
+    info = {"nproc": len(os.sched_getaffinity(0)), "kernel": platform.release(),
+            "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]}
     try:
         with open("/proc/meminfo") as f:
             kb = int(next(l for l in f if l.startswith("MemTotal:")).split()[1])
@@ -209,7 +210,8 @@ def write_files(results, checks, meta, out_dir, stem):
     md = [f"# Benchmark {meta['date']}{' (quick)' if meta['settings'].get('quick') else ''}", ""]
     m = meta["machine"]
     md.append(f"Machine: {m.get('nproc')} CPUs ({m.get('cpu', '?')}), "
-              f"{m.get('memory_gb', '?')} GB, Linux {m.get('kernel')}.")
+              f"{m.get('memory_gb', '?')} GB, Linux {m.get('kernel')}, "
+              f"load average at the end {' '.join(map(str, m.get('loadavg_at_end', [])))}.")
     md.append("Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + ".")
     s = meta["settings"]
     md.append(f"Rounds: {s['rounds']}, wrk {s['duration']} s, iperf3 {s['bulk_duration']} s, "
