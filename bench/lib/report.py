@@ -181,10 +181,28 @@ def tables(results):
     return out
 
 
+def noise_warnings(results):
+    """A proxy faster than no proxy at all means other work disturbed the run."""
+    out = []
+    for w in results.workloads:
+        for m in w.metrics:
+            if m.better != "higher" or not m.ratios:
+                continue
+            direct = results.median(w.name, "direct", m.key)
+            for row in results.samples[w.name]:
+                v = results.median(w.name, row, m.key)
+                if direct and v and row != "direct" and v > direct * 1.05:
+                    out.append(f"{w.name} {m.key}: {row} beat direct by {v / direct:.2f}x; "
+                               "the machine was busy, treat this run's ratios with care")
+    return out
+
+
 def print_report(results, checks):
     for title, header, lines in tables(results):
         print(f"\n## {title}\n")
         print(format_text(header, lines))
+    for warning in noise_warnings(results):
+        print(f"warning: {warning}")
     if checks:
         print("\n## balance against the targets\n")
         print(format_text(*targets_table(checks)))
@@ -222,6 +240,9 @@ def write_files(results, checks, meta, out_dir, stem):
         md += ["", "## balance against the targets", "", format_markdown(*targets_table(checks))]
     if results.errors:
         md += ["", "## Errors", ""] + [f"- {e}" for e in results.errors]
+    warnings = noise_warnings(results)
+    if warnings:
+        md += ["", "## Warnings", ""] + [f"- {w}" for w in warnings]
     md_path = os.path.join(out_dir, stem + ".md")
     with open(md_path, "w") as f:
         f.write("\n".join(md) + "\n")
