@@ -7,7 +7,7 @@ namespace Balance;
 internal sealed class BalanceException : Exception
 {
     public BalanceException(string message, int exitCode, bool showUsage = false)
-        : base(message)
+        : base(OneLine(message))
     {
         ExitCode = exitCode;
         ShowUsage = showUsage;
@@ -17,4 +17,27 @@ internal sealed class BalanceException : Exception
 
     /// <summary>The usage text follows the message (unknown options, missing port or channels).</summary>
     public bool ShowUsage { get; }
+
+    /// <summary>
+    /// Messages quote what the user typed (<c>invalid port [X]</c>), which may hold
+    /// line breaks or terminal control characters: each becomes '?', as ls(1) shows
+    /// unprintable names, so the message stays one harmless line.
+    /// </summary>
+    private static string OneLine(string message)
+    {
+        if (!message.Any(IsLineBreakOrControl))
+        {
+            return message;
+        }
+
+        return string.Create(message.Length, message, static (span, text) =>
+        {
+            for (int i = 0; i < text.Length; i++)
+            {
+                span[i] = IsLineBreakOrControl(text[i]) ? '?' : text[i];
+            }
+        });
+    }
+
+    private static bool IsLineBreakOrControl(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 }

@@ -17,21 +17,30 @@ internal static class PortParser
         throw new BalanceException($"invalid port [{text}], exiting.", ExitCodes.Usage);
     }
 
+    /// <summary>
+    /// All digits: a number; anything else: a service name (names may start
+    /// with a digit, e.g. <c>9pfs</c>). On failure <paramref name="port"/> is 0.
+    /// </summary>
     public static bool TryParse(string text, string servicesFile, out int port)
     {
-        port = 0;
         if (text.Length == 0)
         {
+            port = 0;
             return false;
         }
 
-        if (char.IsAsciiDigit(text[0]))
+        if (text.AsSpan().ContainsAnyExceptInRange('0', '9'))
         {
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port)
-                && port is >= 1 and <= 65535;
+            return TryLookUpService(text, servicesFile, out port);
         }
 
-        return TryLookUpService(text, servicesFile, out port);
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535)
+        {
+            return true;
+        }
+
+        port = 0;
+        return false;
     }
 
     /// <summary>Reads the services database the way getservbyname(3) does for "tcp": name or alias.</summary>
