@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Balance.Control;
 
-namespace Balance.Tests.Control.Helpers;
+namespace Balance.Tests.Support;
 
 /// <summary>
 /// Every balance a test starts opens a control socket. Without this, the
