@@ -10,4 +10,5 @@ internal static class ExitCodes
     public const int Software = 70;
     public const int OsError = 71;
     public const int IoError = 74;
+    public const int NoPermission = 77;
 }

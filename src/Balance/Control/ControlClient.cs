@@ -7,8 +7,25 @@ internal static class ControlClient
 {
     public static int Run(Options options)
     {
-        _ = options;
-        Console.Out.WriteLine("no master process, exiting.");
-        return ExitCodes.Unavailable;
+        Action<string> trace = options.Debug ? message => Console.Error.WriteLine($"balance: {message}") : _ => { };
+        string name = ControlSocketName.For(options.ListenPort, options.BindAddress);
+        IReadOnlyList<string> directories = RunDirectory.FromEnvironment().SearchPath();
+        trace($"looking for {name} in {string.Join(", ", directories)}");
+
+        ControlLocator.Found found = ControlLocator.Locate(directories, name, trace);
+        if (found.Status != ConnectStatus.Ready)
+        {
+            return ControlShell.ReportUnavailable(found.Status, found.Path, Console.Out, Console.Error);
+        }
+
+        var shell = new ControlShell(
+            new SocketTransport(found.Path, trace),
+            found.Pid,
+            Console.Out,
+            Console.Error,
+            pid => ProcessWatch.WaitForExit(pid, ControlShell.ShutdownTimeout));
+        return options.Mode == Mode.Interactive
+            ? shell.RunInteractive(Console.In)
+            : shell.RunCommand(options.ControlCommand ?? "");
     }
 }

@@ -1,14 +1,16 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using Balance.CommandLine;
+using Balance.Control;
 using Balance.Proxy;
 using Balance.Routing;
 
 namespace Balance.Hosting;
 
 /// <summary>
-/// Runs a proxy instance: resolves the channels, opens the listener, detaches
-/// when in the background, and serves until SIGINT or SIGTERM.
+/// Runs a proxy instance: resolves the channels, opens the listener and the
+/// control socket, detaches when in the background, and serves until SIGINT,
+/// SIGTERM or the control command kill.
 /// </summary>
 internal static class ProxyHost
 {
@@ -30,6 +32,7 @@ internal static class ProxyHost
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
         using var server = new ProxyServer(listener, table, settings, log);
+        using var control = ControlServer.Start(options.ListenPort, options.BindAddress, table, server.StopNow, log);
         int signals = 0;
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
@@ -45,13 +48,16 @@ internal static class ProxyHost
         return ExitCodes.Ok;
 
         // The first signal drains (no new clients, relays finish within the
-        // grace period); a second one ends everything at once.
+        // grace period); a second one ends everything at once. The control
+        // socket goes with the listen port, so that a successor started during
+        // the drain can take over the name as well as the port.
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
             if (Interlocked.Increment(ref signals) == 1)
             {
                 server.Stop(TimeSpan.FromSeconds(options.GraceSeconds));
+                control.Dispose();
             }
             else
             {

@@ -143,6 +143,20 @@ internal sealed class RoutingTable
 
     public static bool IsValidGroup(int group) => group >= 0 && group < Limits.MaxGroups;
 
+    /// <summary>How many channels a group has; 0 for a group number out of range.</summary>
+    public int ChannelCount(int group)
+    {
+        if (!IsValidGroup(group))
+        {
+            return 0;
+        }
+
+        lock (_sync)
+        {
+            return _groups[group].Channels.Count;
+        }
+    }
+
     public ChannelStatus? Status(int group, int channel)
     {
         if (!IsValidGroup(group))

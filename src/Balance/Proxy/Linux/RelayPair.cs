@@ -17,8 +17,12 @@ namespace Balance.Proxy.Linux;
 /// </summary>
 internal sealed unsafe class RelayPair : IEpollHandler
 {
-    /// <summary>A read that fills the whole buffer marks bulk traffic: worth a splice pipe.</summary>
-    private const int SpliceChunk = EventLoop.BufferSize;
+    /// <summary>
+    /// Bytes moved per splice call, and the pipe's size. A read that fills the
+    /// whole copy buffer marks bulk traffic, worth a pipe; 256 KiB measured
+    /// best on loopback (64 KiB and 1 MiB were slower or no better).
+    /// </summary>
+    private const int SpliceChunk = 256 * 1024;
 
     /// <summary>Interest state of a descriptor not in epoll yet: the next <see cref="SetMask"/> adds it.</summary>
     private const uint Unwatched = 0x8000_0000;
@@ -400,7 +404,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
             return;
         }
 
-        _ = Fcntl(fds[1], F_SETPIPE_SZ, 256 * 1024);
+        _ = Fcntl(fds[1], F_SETPIPE_SZ, SpliceChunk);
         direction.PipeRead = fds[0];
         direction.PipeWrite = fds[1];
         if (_context.Log.DebugEnabled)
@@ -560,3 +564,4 @@ internal sealed unsafe class RelayPair : IEpollHandler
         _loop.PairCount--;
     }
 }
+

@@ -1,0 +1,12 @@
+namespace Balance.Control;
+
+/// <summary>What the shell does after a command, besides printing its text.</summary>
+internal enum ReplyAction
+{
+    None,
+    Quit,
+    Kill,
+}
+
+/// <summary>A command's output, the shell's current group afterwards, and what happens next.</summary>
+internal readonly record struct ControlReply(string Text, int Group, ReplyAction Action = ReplyAction.None);

@@ -1,0 +1,58 @@
+using System.Text;
+using System.Text.Json;
+using Balance.Routing;
+
+namespace Balance.Control;
+
+/// <summary>
+/// <c>show json</c>: the same rows as the table, one JSON object on one line,
+/// written with Utf8JsonWriter (no reflection, so native AOT keeps working).
+/// </summary>
+internal static class ShowJsonFormatter
+{
+    public static string Format(IReadOnlyList<ChannelStatus> rows, int pid)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("version", Balance.Version.Text);
+            json.WriteNumber("pid", pid);
+            json.WriteStartArray("groups");
+            foreach (IGrouping<int, ChannelStatus> group in rows.GroupBy(r => r.Group))
+            {
+                WriteGroup(json, group);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length) + "\n";
+    }
+
+    private static void WriteGroup(Utf8JsonWriter json, IGrouping<int, ChannelStatus> group)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("group", group.Key);
+        json.WriteString("type", group.First().Type == GroupType.Hash ? "hash" : "rr");
+        json.WriteStartArray("channels");
+        foreach (ChannelStatus row in group)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("channel", row.Index);
+            json.WriteBoolean("enabled", row.Enabled);
+            json.WriteString("address", ShowFormatter.AddressText(row));
+            json.WriteNumber("port", row.EndPoint.Port);
+            json.WriteNumber("connections", row.Connections);
+            json.WriteNumber("totalConnections", row.TotalConnections);
+            json.WriteNumber("maxConnections", row.MaxConnections);
+            json.WriteNumber("bytesSent", row.BytesSent);
+            json.WriteNumber("bytesReceived", row.BytesReceived);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+}
