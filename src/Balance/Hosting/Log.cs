@@ -8,6 +8,9 @@ namespace Balance.Hosting;
 internal sealed class Log
 {
     private readonly object _stderrLock = new();
+
+    /// <summary>Written straight to descriptor 2, which works with every descriptor taken (see <see cref="StandardStreams"/>).</summary>
+    private readonly TextWriter _stderr = StandardStreams.OpenStderr();
     private SyslogWriter? _syslog;
 
     public Log(bool debug)
@@ -55,7 +58,7 @@ internal sealed class Log
     {
         lock (_stderrLock)
         {
-            Console.Error.WriteLine(line);
+            _stderr.WriteLine(line);
         }
     }
 }

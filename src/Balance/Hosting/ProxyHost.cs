@@ -29,6 +29,11 @@ internal static class ProxyHost
             TraceChannels(log, options.ListenPort, table);
         }
 
+        if (settings.PacketDump)
+        {
+            PacketDump.Open();
+        }
+
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
         using var server = new ProxyServer(listener, table, settings, log);

@@ -13,16 +13,17 @@ internal sealed class BackendConnector
         _settings = settings;
     }
 
-    public async Task<(Socket? Socket, ConnectOutcome Outcome)> ConnectAsync(IPEndPoint target, CancellationToken stopping)
+    /// <summary>The connected socket, or null and why; <c>Failure</c> is set for <see cref="ConnectOutcome.LocalFailure"/>.</summary>
+    public async Task<(Socket? Socket, ConnectOutcome Outcome, SocketException? Failure)> ConnectAsync(IPEndPoint target, CancellationToken stopping)
     {
         Socket socket;
         try
         {
             socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
-            return (null, ConnectOutcome.LocalFailure);
+            return (null, ConnectOutcome.LocalFailure, e);
         }
 
         try
@@ -32,17 +33,17 @@ internal sealed class BackendConnector
             timeout.CancelAfter(_settings.ConnectTimeout);
             await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
             SocketTuning.ForRelay(socket);
-            return (socket, ConnectOutcome.Connected);
+            return (socket, ConnectOutcome.Connected, null);
         }
         catch (OperationCanceledException)
         {
             socket.Dispose();
-            return (null, ConnectOutcome.TimedOut);
+            return (null, ConnectOutcome.TimedOut, null);
         }
         catch (SocketException e)
         {
             socket.Dispose();
-            return (null, e.SocketErrorCode == SocketError.TimedOut ? ConnectOutcome.TimedOut : ConnectOutcome.Refused);
+            return (null, e.SocketErrorCode == SocketError.TimedOut ? ConnectOutcome.TimedOut : ConnectOutcome.Refused, null);
         }
     }
 

@@ -18,9 +18,12 @@ internal sealed class ClientSession
     private readonly SessionRegistry _registry;
     private readonly ProxySettings _settings;
     private readonly Log _log;
+    private readonly ResourceShortageLog _shortage;
 
-    public ClientSession(Socket client, RoutingTable table, BackendConnector connector, SessionRegistry registry, ProxySettings settings, Log log)
+    public ClientSession(
+        Socket client, RoutingTable table, BackendConnector connector, SessionRegistry registry, ProxySettings settings, Log log, ResourceShortageLog shortage)
     {
+        _shortage = shortage;
         _client = client;
         _table = table;
         _connector = connector;
@@ -43,7 +46,7 @@ internal sealed class ClientSession
             var cursor = new RouteCursor(ClientHash.Of(address));
             while (_table.Next(cursor) is ChannelLease lease)
             {
-                var (backend, outcome) = await _connector.ConnectAsync(lease.Channel.EndPoint, stopping).ConfigureAwait(false);
+                var (backend, outcome, failure) = await _connector.ConnectAsync(lease.Channel.EndPoint, stopping).ConfigureAwait(false);
                 if (backend is not null)
                 {
                     ConnectTrace.Attempt(_log, lease, outcome);
@@ -53,6 +56,9 @@ internal sealed class ClientSession
 
                 if (outcome == ConnectOutcome.LocalFailure)
                 {
+                    // No socket to be had (out of descriptors): the channel is not at
+                    // fault, so no failover and no autodisable; this client is dropped.
+                    _shortage.Report(failure!);
                     lease.Channel.EndConnection();
                     break;
                 }

@@ -12,6 +12,8 @@ internal static class PacketDump
 {
     private const int LineWidth = 80;
     private static readonly object StdoutLock = new();
+    /// <summary>Descriptor 1 itself once a proxy has called <see cref="Open"/>; System.Console until then.</summary>
+    private static TextWriter? _stdout;
 
     public static string Format(bool clientToChannel, ReadOnlySpan<byte> chunk)
     {
@@ -55,14 +57,22 @@ internal static class PacketDump
         return text.ToString();
     }
 
+    /// <summary>
+    /// Opens stdout for the dump ahead of the first chunk, on descriptor 1 itself:
+    /// System.Console would open it on first use, which fails once the
+    /// descriptors are all taken (see <see cref="Hosting.StandardStreams"/>).
+    /// </summary>
+    public static void Open() => _stdout ??= Hosting.StandardStreams.OpenStdout();
+
     /// <summary>Writes one chunk whole, so chunks of concurrent connections never interleave.</summary>
     public static void Write(bool clientToChannel, ReadOnlySpan<byte> chunk)
     {
         string text = Format(clientToChannel, chunk);
         lock (StdoutLock)
         {
-            Console.Out.Write(text);
-            Console.Out.Flush();
+            TextWriter stdout = _stdout ?? Console.Out;
+            stdout.Write(text);
+            stdout.Flush();
         }
     }
 }

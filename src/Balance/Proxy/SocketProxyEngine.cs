@@ -12,8 +12,6 @@ namespace Balance.Proxy;
 /// </summary>
 internal sealed class SocketProxyEngine : IProxyEngine
 {
-    private static readonly TimeSpan ResourceLogInterval = TimeSpan.FromSeconds(10);
-
     /// <summary>How long a direction waits on its destination before the sweep looks at its source.</summary>
     private const long StalledMs = 500;
 
@@ -26,7 +24,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _hardStop = new();
     private long _drainDeadline = long.MaxValue;
-    private long _lastResourceLog = long.MinValue;
+    private readonly ResourceShortageLog _shortage;
 
     public SocketProxyEngine(Socket listener, RoutingTable table, ProxySettings settings, Log log)
     {
@@ -35,6 +33,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
         _settings = settings;
         _log = log;
         _connector = new BackendConnector(settings);
+        _shortage = new ResourceShortageLog(log);
     }
 
     public int ActiveRelays => _registry.Count;
@@ -100,7 +99,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
                 continue;
             }
 
-            var session = new ClientSession(client, _table, _connector, _registry, _settings, _log);
+            var session = new ClientSession(client, _table, _connector, _registry, _settings, _log, _shortage);
             _ = session.RunAsync(_hardStop.Token);
         }
     }
@@ -111,12 +110,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
     /// </summary>
     private async Task BackOffAsync(SocketException e)
     {
-        long now = Environment.TickCount64;
-        if (now - _lastResourceLog >= (long)ResourceLogInterval.TotalMilliseconds)
-        {
-            _lastResourceLog = now;
-            _log.Error($"accept: {e.Message}");
-        }
+        _shortage.Report(e);
 
         try
         {

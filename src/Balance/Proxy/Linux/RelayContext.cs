@@ -13,6 +13,7 @@ internal sealed class RelayContext
         Log = log;
         ConnectTimeoutMs = (long)settings.ConnectTimeout.TotalMilliseconds;
         MaxPipes = maxPipes;
+        Shortage = new ResourceShortageLog(log);
         if (settings.OutgoingBindAddress is { } bind)
         {
             OutgoingBindAddress = bind;
@@ -33,20 +34,11 @@ internal sealed class RelayContext
     public int MaxPipes { get; }
 
     private int _pipesInUse;
-    private long _lastShortageLog = long.MinValue;
+
+    public ResourceShortageLog Shortage { get; }
 
     /// <summary>Logs running out of descriptors or memory at most once per interval, never per connection.</summary>
-    public void ResourceShortage(int errno)
-    {
-        const long IntervalMs = 10_000;
-        long now = Environment.TickCount64;
-        long last = Interlocked.Read(ref _lastShortageLog);
-        if (now - last >= IntervalMs && Interlocked.CompareExchange(ref _lastShortageLog, now, last) == last)
-        {
-            string why = errno is LinuxNative.EMFILE or LinuxNative.ENFILE ? "too many open files" : $"errno {errno}";
-            Log.Error($"cannot open a connection: {why}; clients are refused or wait in the listen queue");
-        }
-    }
+    public void ResourceShortage(int errno) => Shortage.Report(errno);
 
     public bool TryTakePipe()
     {
