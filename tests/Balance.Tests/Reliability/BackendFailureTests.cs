@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.Reliability;
@@ -18,7 +19,7 @@ public sealed class BackendFailureTests
     {
         using var streamer = new StreamBackend(length: -1);
         using var echo = new TestBackend("echo");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
             port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{streamer.Port}:4", "!", $"127.0.0.1:{echo.Port}");
 
@@ -56,6 +57,8 @@ public sealed class BackendFailureTests
             await Traffic.EchoRoundsAsync(other, rounds: 20, size: 4096, TestClient.ReadTimeout);
         }
 
+        await ExpectConnectionsAsync(port, channel0: 0, echoGroup: 4);
+
         await ExpectFreedSlotsAsync(port, slots: 4);
         foreach (Download download in downloads)
         {
@@ -75,9 +78,9 @@ public sealed class BackendFailureTests
         // streaming server); SIGKILL makes its kernel end every connection.
         using var streamer = new StreamBackend(length: -1);
         using var echo = new TestBackend("echo");
-        int backendPort = Ports.Free();
+        int backendPort = FreePort.Next();
         var backend = await BalanceProcess.StartProxyAsync(backendPort, "-f", backendPort.ToString(), $"127.0.0.1:{streamer.Port}");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
             port, "-f", port.ToString(), $"127.0.0.1:{backendPort}:2", "!", $"127.0.0.1:{echo.Port}");
 
@@ -111,6 +114,7 @@ public sealed class BackendFailureTests
         Task uploadsEnded = Task.WhenAll(uploads);
         Assert.True(await Task.WhenAny(uploadsEnded, Task.Delay(Prompt)) == uploadsEnded, "a client could still send to the killed backend");
         await Traffic.EchoRoundsAsync(other, rounds: 20, size: 4096, TestClient.ReadTimeout);
+        await ExpectConnectionsAsync(port, channel0: 0, echoGroup: 1);
 
         // The killed backend's slots are free again once it is back.
         using var back = await BalanceProcess.StartProxyAsync(backendPort, "-f", backendPort.ToString(), $"127.0.0.1:{streamer.Port}");
@@ -121,6 +125,16 @@ public sealed class BackendFailureTests
         }
 
         other.Dispose();
+    }
+
+    /// <summary>What <c>show</c> says c is for the first channel and for the echo group's channel.</summary>
+    internal static async Task ExpectConnectionsAsync(int port, int channel0, int echoGroup)
+    {
+        await Poll.UntilAsync(
+            async () => (await Shell.ChannelAsync(port, 0, 0)).Connections == channel0,
+            TimeSpan.FromSeconds(5),
+            $"c of group 0 channel 0 to be {channel0}");
+        Assert.Equal(echoGroup, (await Shell.ChannelAsync(port, 1, 0)).Connections);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 
@@ -45,7 +46,7 @@ public sealed class ClientFailureTests
     public async Task ClientsResettingMidDownloadLeaveNothingBehind(string engine)
     {
         using var streamer = new StreamBackend(length: -1);
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{streamer.Port}");
 
         async Task DownloadThenReset()
@@ -55,7 +56,7 @@ public sealed class ClientFailureTests
             Traffic.Reset(client);
         }
 
-        await RunAsync(balance, engine, DownloadThenReset, () => streamer.Open == 0, "the streaming backend's connections to be closed");
+        await RunAsync(balance, port, engine, DownloadThenReset, () => streamer.Open == 0, "the streaming backend's connections to be closed");
     }
 
     [Theory]
@@ -66,7 +67,7 @@ public sealed class ClientFailureTests
         // The backend never reads: balance holds data it cannot deliver, and
         // stops reading the client, when the client resets.
         using var stalled = new TestBackend("stalled", TestBackend.Behaviour.Silent, backlog: 4096);
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{stalled.Port}");
 
         async Task UploadThenReset()
@@ -76,7 +77,7 @@ public sealed class ClientFailureTests
             Traffic.Reset(client);
         }
 
-        await RunAsync(balance, engine, UploadThenReset, () => Ports.Established(stalled.Port) == 0, "balance's connections to the stalled backend to be closed");
+        await RunAsync(balance, port, engine, UploadThenReset, () => Ports.Established(stalled.Port) == 0, "balance's connections to the stalled backend to be closed");
     }
 
     [Theory]
@@ -86,7 +87,7 @@ public sealed class ClientFailureTests
     {
         // Mid-exchange with an echo: the client goes away with echoed data unread (its kernel resets).
         using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo, backlog: 4096);
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         async Task ExchangeThenVanish()
@@ -97,15 +98,16 @@ public sealed class ClientFailureTests
             client.Dispose();
         }
 
-        await RunAsync(balance, engine, ExchangeThenVanish, () => echo.Open == 0, "the echo backend's connections to be closed");
+        await RunAsync(balance, port, engine, ExchangeThenVanish, () => echo.Open == 0, "the echo backend's connections to be closed");
     }
 
     /// <summary>
     /// A warm-up round, then the baseline, then <see cref="Clients"/> more, then
     /// descriptors and memory must come back near the baseline.
     /// </summary>
-    private async Task RunAsync(BalanceProcess balance, string engine, Func<Task> oneClient, Func<bool> backendSideClosed, string what)
+    private async Task RunAsync(BalanceProcess balance, int port, string engine, Func<Task> oneClient, Func<bool> backendSideClosed, string what)
     {
+        await Shell.ShowAsync(port); // the control server is up and has opened what it keeps open
         int idle = ProcStats.SocketsAndPipes(balance.Pid);
         long pssAtStart = ProcStats.PssKb(balance.Pid);
         await ManyAsync(oneClient, Warmup);
@@ -124,6 +126,8 @@ public sealed class ClientFailureTests
             () => ProcStats.SocketsAndPipes(balance.Pid) <= idle,
             TimeSpan.FromSeconds(10),
             $"balance's sockets and pipes to come back to {idle} (now {ProcStats.SocketsAndPipes(balance.Pid)})");
+        ShowRow channel = await Shell.ChannelAsync(port, 0, 0);
+        Assert.Equal((0, Warmup + Clients), (channel.Connections, channel.TotalConnections));
         int descriptorsAfter = ProcStats.Descriptors(balance.Pid);
         long pssAfter = ProcStats.PssKb(balance.Pid);
         _output.WriteLine($"descriptors {descriptors} -> {descriptorsAfter}; PSS {pssAtStart} at start, {pss} after warm-up, {pssAfter} KiB after");

@@ -24,6 +24,12 @@ internal sealed class BalanceProcess : IDisposable
             ? bin
             : Path.Combine(AppContext.BaseDirectory, "balance");
 
+    /// <summary>
+    /// True for the native (ahead-of-time compiled) binary; false for the
+    /// JIT-compiled build of the test run, an apphost next to balance.dll.
+    /// </summary>
+    public static bool IsNative => !File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(BinaryPath))!, "balance.dll"));
+
     public int Pid => _process.Id;
 
     public string Stdout
@@ -179,6 +185,18 @@ internal sealed class BalanceProcess : IDisposable
         lock (buffer)
         {
             buffer.Append(line).Append('\n');
+        }
+    }
+}
+
+/// <summary>A fact that needs the native binary (BALANCE_BIN); skipped with the reason under the JIT-compiled build.</summary>
+internal sealed class NativeBinaryFactAttribute : FactAttribute
+{
+    public NativeBinaryFactAttribute()
+    {
+        if (!BalanceProcess.IsNative)
+        {
+            Skip = "needs the native binary: set BALANCE_BIN to the published balance (the JIT-compiled runtime cannot start threads without descriptors)";
         }
     }
 }
