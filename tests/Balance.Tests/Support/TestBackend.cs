@@ -14,7 +14,7 @@ internal sealed class TestBackend : IDisposable
 {
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentBag<Socket> _clients = new();
+    private readonly ConcurrentDictionary<Socket, byte> _clients = new();
     private int _accepted;
     private int _open;
 
@@ -78,7 +78,7 @@ internal sealed class TestBackend : IDisposable
 
             Interlocked.Increment(ref _accepted);
             ClientAddresses.Enqueue(((IPEndPoint)client.RemoteEndPoint!).Address);
-            _clients.Add(client);
+            _clients[client] = 0;
             _ = ServeAsync(client);
         }
     }
@@ -128,8 +128,12 @@ internal sealed class TestBackend : IDisposable
         }
         finally
         {
+            // A served connection is closed once its exchange is over (a storm
+            // of them must not pile up here); a silent one stays open, as taken.
             if (Mode != Behaviour.Silent)
             {
+                _clients.TryRemove(client, out _);
+                client.Dispose();
                 Interlocked.Decrement(ref _open);
             }
         }
@@ -138,8 +142,9 @@ internal sealed class TestBackend : IDisposable
     /// <summary>Resets every connection taken so far (RST, as a crashing server's kernel would send).</summary>
     public void ResetAll()
     {
-        while (_clients.TryTake(out Socket? client))
+        foreach (Socket client in _clients.Keys)
         {
+            _clients.TryRemove(client, out _);
             Reset(client);
         }
     }
@@ -170,7 +175,7 @@ internal sealed class TestBackend : IDisposable
     {
         _stop.Cancel();
         _listener.Dispose();
-        foreach (Socket client in _clients)
+        foreach (Socket client in _clients.Keys)
         {
             client.Dispose();
         }
