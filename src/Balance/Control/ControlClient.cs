@@ -23,7 +23,7 @@ internal static class ControlClient
             found.Pid,
             Console.Out,
             Console.Error,
-            pid => ProcessWatch.WaitForExit(pid, ControlShell.ShutdownTimeout));
+            ProcessWatch.WaitForExit);
         return options.Mode == Mode.Interactive
             ? shell.RunInteractive(Console.In)
             : shell.RunCommand(options.ControlCommand ?? "");

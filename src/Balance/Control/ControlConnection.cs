@@ -106,12 +106,12 @@ internal sealed class ControlConnection : IDisposable
         _stream.Write(request);
         _stream.Flush();
         _socket.Shutdown(SocketShutdown.Send);
-        if (!ControlProtocol.TryParseReplyHeader(_reader.ReadLine(), out ReplyAction action, out int newGroup))
+        if (!ControlProtocol.TryParseReplyHeader(_reader.ReadLine(), out ReplyAction action, out int newGroup, out int drainSeconds))
         {
             throw new IOException("the instance closed the control connection without an answer");
         }
 
-        return new ControlReply(_reader.ReadToEnd(), newGroup, action);
+        return new ControlReply(_reader.ReadToEnd(), newGroup, action, drainSeconds);
     }
 
     private static string Describe(SocketError error) => error switch

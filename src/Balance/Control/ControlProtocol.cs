@@ -16,7 +16,8 @@ internal enum GreetingKind
 /// <code>
 /// instance: balance-control 1 PID      (or "balance-control denied" / "busy", then close)
 /// shell:    GROUP COMMAND-LINE
-/// instance: ok|quit|kill GROUP         then the command's output until it closes
+/// instance: ok|quit|kill GROUP [DRAIN]  then the command's output until it closes
+///           (DRAIN, after kill only: seconds the instance lets relays in flight finish)
 /// </code>
 /// Lines end with \n; a request longer than <see cref="MaxLineBytes"/> is a syntax error.
 /// </summary>
@@ -77,15 +78,26 @@ internal static class ControlProtocol
             ReplyAction.Kill => "kill",
             _ => "ok",
         };
-        return string.Create(CultureInfo.InvariantCulture, $"{action} {reply.Group}\n");
+        return reply.Action == ReplyAction.Kill && reply.DrainSeconds > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{action} {reply.Group} {reply.DrainSeconds}\n")
+            : string.Create(CultureInfo.InvariantCulture, $"{action} {reply.Group}\n");
     }
 
-    public static bool TryParseReplyHeader(string? line, out ReplyAction action, out int group)
+    public static bool TryParseReplyHeader(string? line, out ReplyAction action, out int group) =>
+        TryParseReplyHeader(line, out action, out group, out _);
+
+    public static bool TryParseReplyHeader(string? line, out ReplyAction action, out int group, out int drainSeconds)
     {
         action = ReplyAction.None;
         group = 0;
+        drainSeconds = 0;
         string[] parts = line?.Split(' ') ?? Array.Empty<string>();
-        if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out group))
+        if (parts.Length is not (2 or 3) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out group))
+        {
+            return false;
+        }
+
+        if (parts.Length == 3 && (parts[0] != "kill" || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out drainSeconds)))
         {
             return false;
         }

@@ -23,13 +23,15 @@ internal sealed class ControlServer : IDisposable
     private readonly uint _ownerUid;
     private readonly TimeSpan _clientTimeout;
     private readonly int _maxClients;
+    private readonly int _killDrainSeconds;
     private readonly CancellationTokenSource _stopping = new();
     private int _clients;
 
     internal ControlServer(
         ControlSocketFile file, CommandExecutor executor, Action shutdown, Log log,
-        uint ownerUid, TimeSpan clientTimeout, int maxClients)
+        uint ownerUid, TimeSpan clientTimeout, int maxClients, int killDrainSeconds = 0)
     {
+        _killDrainSeconds = killDrainSeconds;
         _file = file;
         _executor = executor;
         _shutdown = shutdown;
@@ -46,16 +48,18 @@ internal sealed class ControlServer : IDisposable
 
     /// <summary>
     /// Opens the control socket for the instance listening on <paramref name="port"/>
-    /// (and <paramref name="bindAddress"/>); <paramref name="shutdown"/> runs on <c>kill</c>.
+    /// (and <paramref name="bindAddress"/>); <paramref name="shutdown"/> runs on <c>kill</c>,
+    /// and gives relays in flight up to <paramref name="drain"/> to finish (the shell waits that long).
     /// </summary>
-    public static ControlServer Start(int port, string? bindAddress, RoutingTable table, Action shutdown, Log log)
+    public static ControlServer Start(int port, string? bindAddress, RoutingTable table, Action shutdown, Log log, TimeSpan drain)
     {
         string directory = RunDirectorySetup.Prepare(RunDirectory.FromEnvironment());
         string path = System.IO.Path.Combine(directory, ControlSocketName.For(port, bindAddress));
         ControlSocketFile file = ControlSocketFile.Create(path);
         log.Debug($"control socket {path}");
         return new ControlServer(
-            file, new CommandExecutor(table), shutdown, log, ControlNative.geteuid(), DefaultClientTimeout, DefaultMaxClients);
+            file, new CommandExecutor(table), shutdown, log, ControlNative.geteuid(), DefaultClientTimeout, DefaultMaxClients,
+            (int)Math.Ceiling(drain.TotalSeconds));
     }
 
     private async Task AcceptLoopAsync()
@@ -150,6 +154,11 @@ internal sealed class ControlServer : IDisposable
             ControlReply reply = outcome == LineReader.Outcome.Line && ControlProtocol.TryParseRequest(line, out int group, out string command)
                 ? await _executor.ExecuteAsync(group, command, token).ConfigureAwait(false)
                 : new ControlReply(ControlTexts.SyntaxError, 0);
+            if (reply.Action == ReplyAction.Kill)
+            {
+                reply = reply with { DrainSeconds = _killDrainSeconds };
+            }
+
             await SendAsync(client, ControlProtocol.ReplyHeader(reply) + reply.Text, token).ConfigureAwait(false);
             client.Shutdown(SocketShutdown.Both);
             if (reply.Action == ReplyAction.Kill)

@@ -9,17 +9,18 @@ namespace Balance.Control;
 /// </summary>
 internal sealed class ControlShell
 {
-    /// <summary>How long kill waits for the instance to be gone.</summary>
+    /// <summary>How long kill waits for the instance to be gone, on top of the time it lets relays in flight finish.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IControlTransport _transport;
     private readonly TextWriter _out;
     private readonly TextWriter _error;
-    private readonly Func<int, bool> _waitForExit;
+    private readonly Func<int, TimeSpan, bool> _waitForExit;
     private readonly int _masterPid;
     private int _group;
 
-    public ControlShell(IControlTransport transport, int masterPid, TextWriter output, TextWriter error, Func<int, bool> waitForExit)
+    /// <param name="waitForExit">Waits for a pid to be gone, at most the time given; false if it is still there.</param>
+    public ControlShell(IControlTransport transport, int masterPid, TextWriter output, TextWriter error, Func<int, TimeSpan, bool> waitForExit)
     {
         _transport = transport;
         _masterPid = masterPid;
@@ -90,14 +91,14 @@ internal sealed class ControlShell
         return reply.Action switch
         {
             ReplyAction.Quit => ExitCodes.Ok,
-            ReplyAction.Kill => AwaitShutdown(),
+            ReplyAction.Kill => AwaitShutdown(TimeSpan.FromSeconds(reply.DrainSeconds)),
             _ => null,
         };
     }
 
-    private int AwaitShutdown()
+    private int AwaitShutdown(TimeSpan drain)
     {
-        if (_waitForExit(_masterPid))
+        if (_waitForExit(_masterPid, drain + ShutdownTimeout))
         {
             _out.WriteLine(ControlTexts.ShutdownComplete);
             return ExitCodes.Ok;

@@ -37,8 +37,11 @@ internal static class ProxyHost
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
         using var server = new ProxyServer(listener, table, settings, log);
-        using var control = ControlServer.Start(options.ListenPort, options.BindAddress, table, server.StopNow, log);
-        int signals = 0;
+        var grace = TimeSpan.FromSeconds(options.GraceSeconds);
+        int stops = 0;
+        ControlServer? control = null;
+        using var controlServer = ControlServer.Start(options.ListenPort, options.BindAddress, table, BeginStop, log, grace);
+        control = controlServer;
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
@@ -52,17 +55,23 @@ internal static class ProxyHost
         server.RunAsync().GetAwaiter().GetResult();
         return ExitCodes.Ok;
 
-        // The first signal drains (no new clients, relays finish within the
-        // grace period); a second one ends everything at once. The control
-        // socket goes with the listen port, so that a successor started during
-        // the drain can take over the name as well as the port.
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
-            if (Interlocked.Increment(ref signals) == 1)
+            BeginStop();
+        }
+
+        // The first signal, or the control command kill, drains (no new
+        // clients, relays finish within the grace period); a signal after that
+        // ends everything at once. The control socket goes with the listen
+        // port, so that a successor started during the drain can take over the
+        // name as well as the port.
+        void BeginStop()
+        {
+            if (Interlocked.Increment(ref stops) == 1)
             {
-                server.Stop(TimeSpan.FromSeconds(options.GraceSeconds));
-                control.Dispose();
+                server.Stop(grace);
+                control?.Dispose();
             }
             else
             {

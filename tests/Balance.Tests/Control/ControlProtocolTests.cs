@@ -60,6 +60,17 @@ public class ControlProtocolTests
         Assert.Equal((action, group), (parsedAction, parsedGroup));
     }
 
+    [Fact]
+    public void Kill_header_carries_the_drain_time_relays_get()
+    {
+        string header = ControlProtocol.ReplyHeader(new ControlReply("", 2, ReplyAction.Kill, DrainSeconds: 10));
+        Assert.Equal("kill 2 10\n", header);
+        Assert.True(ControlProtocol.TryParseReplyHeader(header.TrimEnd('\n'), out ReplyAction action, out int group, out int drain));
+        Assert.Equal((ReplyAction.Kill, 2, 10), (action, group, drain));
+        Assert.False(ControlProtocol.TryParseReplyHeader("ok 2 10", out _, out _, out _));
+        Assert.False(ControlProtocol.TryParseReplyHeader("kill 2 x", out _, out _, out _));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

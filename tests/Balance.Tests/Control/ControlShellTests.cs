@@ -42,7 +42,7 @@ public class ControlShellTests
         _transport = new DirectTransport(new CommandExecutor(new RoutingTable(new[] { group }), pid: 321));
     }
 
-    private ControlShell Shell() => new(_transport, 321, _out, _err, pid =>
+    private ControlShell Shell() => new(_transport, 321, _out, _err, (pid, _) =>
     {
         _waitedFor = pid;
         return _exitSeen;
