@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Balance.Tests.Control.Helpers;
+using Balance.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Balance.Tests.Reliability;
+
+/// <summary>
+/// Stopping with relays in flight, by SIGTERM or by the control shell's kill:
+/// the listener closes at once, the relays finish within the grace period,
+/// then the instance exits with 0.
+/// </summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class GracefulStopTests
+{
+    private const int Relays = 100;
+
+    private readonly ITestOutputHelper _output;
+
+    public GracefulStopTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    public enum Stop
+    {
+        SigTerm,
+        ControlKill,
+    }
+
+    [Theory]
+    [InlineData(Engines.Epoll, Stop.SigTerm)]
+    [InlineData(Engines.Sockets, Stop.SigTerm)]
+    [InlineData(Engines.Epoll, Stop.ControlKill)]
+    [InlineData(Engines.Sockets, Stop.ControlKill)]
+    public async Task AHundredRelaysInFlightFinishThenTheInstanceExits(string engine, Stop how)
+    {
+        using var echo = new TestBackend("echo", backlog: 4096);
+        int port = FreePort.Next();
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+        var clients = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < Relays; i++)
+            {
+                Socket client = await TestClient.ConnectAsync(port);
+                clients.Add(client);
+                Assert.Equal("echo", await TestClient.ReadLineAsync(client));
+            }
+
+            var clock = Stopwatch.StartNew();
+            Task<(int ExitCode, string Stdout, string Stderr)>? kill = null;
+            if (how == Stop.SigTerm)
+            {
+                balance.Signal(Posix.SigTerm);
+            }
+            else
+            {
+                kill = Shell.RunAsync(port, "kill");
+            }
+
+            // The listener goes at once; nobody new gets in.
+            await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
+            TimeSpan listenerClosed = clock.Elapsed;
+            await Assert.ThrowsAnyAsync<SocketException>(() => TestClient.ConnectAsync(port));
+
+            // The relays in flight still carry data both ways, and end normally.
+            await Task.WhenAll(clients.Select(async client =>
+            {
+                await Traffic.EchoRoundsAsync(client, rounds: 3, size: 2048, TestClient.ReadTimeout);
+                client.Shutdown(SocketShutdown.Send);
+                Assert.Empty(await TestClient.ReadToEndAsync(client));
+            }));
+            TimeSpan relaysDone = clock.Elapsed;
+            Assert.False(balance.HasExited && relaysDone < TimeSpan.FromSeconds(1), "the instance did not wait for its relays");
+
+            Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+            TimeSpan exited = clock.Elapsed;
+            _output.WriteLine($"{engine} {how}: listener closed after {listenerClosed.TotalMilliseconds:0} ms, relays done after {relaysDone.TotalMilliseconds:0} ms, exit after {exited.TotalMilliseconds:0} ms");
+            Assert.InRange(exited - relaysDone, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+            Assert.Equal(Relays, echo.Accepted);
+            if (kill is not null)
+            {
+                var (exit, stdout, stderr) = await kill;
+                Assert.Equal((0, "shutdown complete, exiting.\n", ""), (exit, stdout, stderr));
+            }
+        }
+        finally
+        {
+            foreach (Socket client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AfterKillASignalEndsTheRemainingRelaysAtOnce()
+    {
+        using var echo = new TestBackend("echo");
+        int port = FreePort.Next();
+        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using Socket client = await TestClient.ConnectAsync(port);
+        Assert.Equal("echo", await TestClient.ReadLineAsync(client));
+
+        Task<(int ExitCode, string Stdout, string Stderr)> kill = Shell.RunAsync(port, "kill");
+        await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
+        await Traffic.EchoRoundsAsync(client, rounds: 1, size: 100, TestClient.ReadTimeout);
+        balance.Signal(Posix.SigTerm);
+
+        Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await TestClient.IsClosedByPeerAsync(client, TimeSpan.FromSeconds(5)));
+        Assert.Equal((0, "shutdown complete, exiting.\n"), ((await kill).ExitCode, (await kill).Stdout));
+    }
+}
