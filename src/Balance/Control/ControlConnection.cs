@@ -48,7 +48,20 @@ internal sealed class ControlConnection : IDisposable
             socket.ReceiveTimeout = (int)ReplyTimeout.TotalMilliseconds;
             socket.SendTimeout = (int)ReplyTimeout.TotalMilliseconds;
             socket.Connect(new UnixDomainSocketEndPoint(path));
-            var opened = new ControlConnection(socket, PeerCredentials.Of(socket).Pid);
+
+            // connect() follows a symlink that lstat() did not see: one swapped in
+            // between would lead to another instance (say root's, when root looks
+            // through the users' directories). An instance owns its socket file, so
+            // whoever answers must be the owner of the file that was looked at.
+            PeerCredentials peer = PeerCredentials.Of(socket);
+            if (peer.Uid != stat.Uid)
+            {
+                socket.Dispose();
+                trace($"{path}: answered by uid {peer.Uid}, not by the owner of the socket (uid {stat.Uid}), ignored");
+                return ConnectStatus.Absent;
+            }
+
+            var opened = new ControlConnection(socket, peer.Pid);
             ConnectStatus status = opened.ReadGreeting(path, trace);
             if (status == ConnectStatus.Ready)
             {
