@@ -26,6 +26,7 @@ internal sealed class ControlServer : IDisposable
     private readonly int _killDrainSeconds;
     private readonly CancellationTokenSource _stopping = new();
     private int _clients;
+    private int _disposed;
 
     internal ControlServer(
         ControlSocketFile file, CommandExecutor executor, Action shutdown, Log log,
@@ -191,7 +192,8 @@ internal sealed class ControlServer : IDisposable
     /// <summary>Stops accepting and removes the socket file (if it is still this instance's).</summary>
     public void Dispose()
     {
-        if (_stopping.IsCancellationRequested)
+        // A signal handler and the host may both get here, on two threads.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }

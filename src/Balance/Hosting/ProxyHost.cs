@@ -40,10 +40,18 @@ internal static class ProxyHost
         var grace = TimeSpan.FromSeconds(options.GraceSeconds);
         int stops = 0;
         ControlServer? control = null;
-        using var controlServer = ControlServer.Start(options.ListenPort, options.BindAddress, table, BeginStop, log, grace);
-        control = controlServer;
+
+        // Signals are caught before the control socket exists: one that came
+        // in between would end the process the default way and leave the
+        // socket behind.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var controlServer = ControlServer.Start(options.ListenPort, options.BindAddress, table, BeginStop, log, grace);
+        Volatile.Write(ref control, controlServer);
+        if (Volatile.Read(ref stops) > 0)
+        {
+            controlServer.Dispose(); // a signal came while it was being opened
+        }
 
         if (Daemon.IsDetachedChild)
         {
@@ -71,7 +79,7 @@ internal static class ProxyHost
             if (Interlocked.Increment(ref stops) == 1)
             {
                 server.Stop(grace);
-                control?.Dispose();
+                Volatile.Read(ref control)?.Dispose();
             }
             else
             {

@@ -96,6 +96,24 @@ public sealed class GracefulStopTests
     }
 
     [Fact]
+    public async Task ASignalTheMomentTheControlSocketAppearsStillStopsCleanly()
+    {
+        using var echo = new TestBackend("echo");
+        string runDir = Environment.GetEnvironmentVariable(Balance.Control.RunDirectory.OverrideVariable)!;
+        for (int i = 0; i < 10; i++)
+        {
+            int port = FreePort.Next();
+            string socket = Path.Combine(runDir, Balance.Control.ControlSocketName.For(port, null));
+            using var balance = BalanceProcess.Start("-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+            await Poll.UntilAsync(() => File.Exists(socket) || balance.HasExited, TimeSpan.FromSeconds(20), "the control socket");
+            balance.Signal(Posix.SigTerm);
+
+            Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.False(File.Exists(socket), $"round {i}: the control socket was left behind");
+        }
+    }
+
+    [Fact]
     public async Task AfterKillASignalEndsTheRemainingRelaysAtOnce()
     {
         using var echo = new TestBackend("echo");
