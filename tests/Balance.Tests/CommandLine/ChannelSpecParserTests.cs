@@ -16,9 +16,9 @@ public sealed class ChannelSpecParserTests : IClassFixture<TestServicesFile>
 
     [Theory]
     [InlineData("host1", "host1", ListenPort, 0)]
-    [InlineData("10.1.1.1", "10.1.1.1", ListenPort, 0)]
+    [InlineData("192.0.2.1", "192.0.2.1", ListenPort, 0)]
     [InlineData("host1:8000", "host1", 8000, 0)]
-    [InlineData("10.1.1.1:8000", "10.1.1.1", 8000, 0)]
+    [InlineData("192.0.2.1:8000", "192.0.2.1", 8000, 0)]
     [InlineData("host1:http", "host1", 80, 0)]
     [InlineData("host1:www", "host1", 80, 0)]
     [InlineData("host1::16", "host1", ListenPort, 16)]
@@ -44,7 +44,7 @@ public sealed class ChannelSpecParserTests : IClassFixture<TestServicesFile>
     [InlineData("[::1]::7", "::1", ListenPort, 7)]
     [InlineData("[fe80::1%eth0]:80", "fe80::1%eth0", 80, 0)]
     [InlineData("[2001:db8::2]:http:3", "2001:db8::2", 80, 3)]
-    [InlineData("[10.0.0.1]:81", "10.0.0.1", 81, 0)]
+    [InlineData("[192.0.2.10]:81", "192.0.2.10", 81, 0)]
     public void Bracketed_IPv6_literals(string text, string host, int port, int maxc)
     {
         Assert.Equal(new ChannelSpec(host, port, maxc), Parse(text));

@@ -27,7 +27,7 @@ public sealed class CommandLineParserFuzzTests : IClassFixture<TestServicesFile>
             "pop3", "9pfs", "tabalias", "udponly", "hugeport", "zeroport", "nosuchservice", "", " 80", "80x", "#"));
 
     private static readonly Gen<string> Host = Gen.OneOf(
-        "host1", "localhost", "127.0.0.1", "10.1.1.1", "::1", "[::1]", "[fe80::1%eth0]", "[", "]", "[]", "[::1",
+        "host1", "localhost", "127.0.0.1", "192.0.2.1", "::1", "[::1]", "[fe80::1%eth0]", "[", "]", "[]", "[::1",
         "mail.example.org", "no-such-host.invalid", "h", "", "ä.example", "999.1.1.1");
 
     private static readonly Gen<string> MaxConnections = Gen.OneOf(

@@ -60,7 +60,7 @@ public sealed class CommandLineParserTests : IClassFixture<TestServicesFile>
     public void Option_b_sets_the_listen_bind_address() => Assert.Equal("127.0.0.1", Parse("-b", "127.0.0.1", "8888", "h").BindAddress);
 
     [Fact]
-    public void Option_B_sets_the_outgoing_bind_address() => Assert.Equal("10.0.0.1", Parse("-B10.0.0.1", "8888", "h").OutgoingBindAddress);
+    public void Option_B_sets_the_outgoing_bind_address() => Assert.Equal("192.0.2.10", Parse("-B192.0.2.10", "8888", "h").OutgoingBindAddress);
 
     [Fact]
     public void Option_d_enables_debug() => Assert.True(Parse("-d", "8888", "h").Debug);
