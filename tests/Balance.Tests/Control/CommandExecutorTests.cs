@@ -16,7 +16,7 @@ public sealed class CommandExecutorTests : IDisposable
         g0.Channels.Add(new Channel(new IPEndPoint(IPAddress.Loopback, 8001), 0));
         g0.Channels.Add(new Channel(new IPEndPoint(IPAddress.Loopback, 8002), 4));
         var g1 = new ChannelGroup { Type = GroupType.Hash };
-        g1.Channels.Add(new Channel(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 25), 0));
+        g1.Channels.Add(new Channel(new IPEndPoint(IPAddress.Parse("192.0.2.10"), 25), 0));
         _table = new RoutingTable(new[] { g0, g1 });
         _services = Path.GetTempFileName();
         File.WriteAllText(_services, "smtp\t\t25/tcp\t\tmail\nhttp\t\t80/tcp\n");

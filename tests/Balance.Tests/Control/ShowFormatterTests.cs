@@ -26,14 +26,14 @@ public class ShowFormatterTests
     {
         string text = ShowFormatter.Table(new[]
         {
-            Row("10.1.1.1", 8000, c: 3, totalc: 12345, maxc: 16, sent: 1234567890123, rcvd: 42),
-            Row("192.168.100.200", 25, group: 1, index: 12, type: GroupType.Hash, enabled: false),
+            Row("127.1.1.1", 8000, c: 3, totalc: 12345, maxc: 16, sent: 1234567890123, rcvd: 42),
+            Row("203.0.113.200", 25, group: 1, index: 12, type: GroupType.Hash, enabled: false),
         });
 
         Assert.Equal(
             ShowFormatter.Header +
-            "  0   RR  0 ENA         10.1.1.1  8000    3       12345   16 1234567890123          42\n" +
-            "  1 Hash 12 dis  192.168.100.200    25    0           0    0           0           0\n",
+            "  0   RR  0 ENA        127.1.1.1  8000    3       12345   16 1234567890123          42\n" +
+            "  1 Hash 12 dis    203.0.113.200    25    0           0    0           0           0\n",
             text);
     }
 
@@ -56,8 +56,8 @@ public class ShowFormatterTests
     [Fact]
     public void Ipv4_mapped_addresses_show_as_ipv4()
     {
-        string text = ShowFormatter.Table(new[] { Row("::ffff:10.0.0.7", 80) });
-        Assert.Contains("         10.0.0.7    80", text);
+        string text = ShowFormatter.Table(new[] { Row("::ffff:192.0.2.7", 80) });
+        Assert.Contains("        192.0.2.7    80", text);
         Assert.DoesNotContain("ffff", text);
     }
 

@@ -14,7 +14,7 @@ public class ShowJsonFormatterTests
         {
             new(0, GroupType.RoundRobin, 0, true, new IPEndPoint(IPAddress.Parse("::ffff:127.0.0.1"), 8080), 1, 5, 16, 100, 200),
             new(0, GroupType.RoundRobin, 1, false, new IPEndPoint(IPAddress.Parse("::1"), 8081), 0, 0, 0, 0, 0),
-            new(3, GroupType.Hash, 0, true, new IPEndPoint(IPAddress.Parse("10.0.0.1"), 25), 0, 9, 0, 1L << 40, 7),
+            new(3, GroupType.Hash, 0, true, new IPEndPoint(IPAddress.Parse("192.0.2.10"), 25), 0, 9, 0, 1L << 40, 7),
         };
 
         string text = ShowJsonFormatter.Format(rows, pid: 4242);

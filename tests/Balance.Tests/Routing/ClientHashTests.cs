@@ -20,7 +20,7 @@ public sealed class ClientHashTests
     [Fact]
     public void Is_stable()
     {
-        Assert.Equal(Of("10.20.30.40"), Of("10.20.30.40"));
+        Assert.Equal(Of("198.51.100.40"), Of("198.51.100.40"));
         Assert.Equal(Of("2001:db8::1"), Of("2001:db8:0:0:0:0:0:1"));
     }
 

@@ -302,7 +302,7 @@ public sealed class RoutingTableTests
     {
         var group = Hash(0, 5);
         var table = Table(group);
-        foreach (string client in new[] { "10.1.2.3", "192.168.7.9", "2001:db8::17" })
+        foreach (string client in new[] { "192.0.2.3", "198.51.100.9", "2001:db8::17" })
         {
             ChannelLease first = table.Next(Client(client))!.Value;
             first.Channel.EndConnection();
@@ -392,7 +392,7 @@ public sealed class RoutingTableTests
     public void Hash_never_looks_at_the_client_port()
     {
         var table = Table(Hash(0, 7));
-        var address = IPAddress.Parse("172.16.5.4");
+        var address = IPAddress.Parse("198.51.100.4");
         int? channel = null;
         foreach (int port in new[] { 1, 1024, 40000, 65535 })
         {
@@ -703,7 +703,7 @@ public sealed class RoutingTableTests
     public void Assign_only_a_disabled_channel()
     {
         var table = Table(Rr(0, 2));
-        var endPoint = new IPEndPoint(IPAddress.Parse("10.0.0.7"), 8080);
+        var endPoint = new IPEndPoint(IPAddress.Parse("192.0.2.7"), 8080);
         Assert.Equal(ControlResult.MustBeDisabled, table.Assign(0, 1, endPoint));
         Assert.Equal(PortOf(0, 1), table.Status(0, 1)!.Value.EndPoint.Port);
 
