@@ -3,7 +3,11 @@ using System.Net.Sockets;
 
 namespace Balance.Proxy;
 
-/// <summary>Opens the listen socket: SO_REUSEADDR, backlog SOMAXCONN, dual-stack when no -b is given.</summary>
+/// <summary>
+/// Opens the listen socket: SO_REUSEADDR, backlog SOMAXCONN, dual-stack when no
+/// -b is given, and the relay options (TCP_NODELAY, SO_KEEPALIVE), which Linux
+/// hands down to every accepted socket: two system calls fewer per client.
+/// </summary>
 internal static class ListenerFactory
 {
     public static Socket Open(ProxySettings settings)
@@ -18,6 +22,8 @@ internal static class ListenerFactory
             }
 
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.NoDelay = true;
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
             socket.Bind(endPoint);
             socket.Listen(int.MaxValue); // the kernel caps this at SOMAXCONN
             return socket;

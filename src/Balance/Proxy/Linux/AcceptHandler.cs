@@ -71,8 +71,7 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
                 return;
             }
 
-            SetIntOption(client, IPPROTO_TCP, TCP_NODELAY, 1);
-            SetIntOption(client, SOL_SOCKET, SO_KEEPALIVE, 1);
+            // TCP_NODELAY and SO_KEEPALIVE come from the listener (see ListenerFactory).
             var sockaddr = new ReadOnlySpan<byte>(address, length);
             if (_context.Log.DebugEnabled)
             {

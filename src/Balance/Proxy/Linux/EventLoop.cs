@@ -95,6 +95,9 @@ internal sealed unsafe class EventLoop : IDisposable
         _slots[fd] = default;
     }
 
+    /// <summary>Drops the handler of a descriptor that is about to be closed (the close takes it out of epoll).</summary>
+    public void Forget(int fd) => _slots[fd] = default;
+
     private void Control(int op, int fd, uint events, uint generation)
     {
         byte* ev = stackalloc byte[16];

@@ -34,6 +34,13 @@ internal sealed unsafe class RelayPair : IEpollHandler
     /// </summary>
     private const uint HungUp = 0x4000_0000;
 
+    /// <summary>
+    /// What a pair waits for when it wants to read: data, and the peer's FIN
+    /// (EPOLLRDHUP), which lets a short read that drained the socket end the
+    /// direction at once instead of with one more read returning 0.
+    /// </summary>
+    private const uint ReadInterest = EPOLLIN | EPOLLRDHUP;
+
     private readonly EventLoop _loop;
     private readonly RelayContext _context;
     private readonly RouteCursor _cursor;
@@ -198,7 +205,8 @@ internal sealed unsafe class RelayPair : IEpollHandler
         {
             if (fd == _backend)
             {
-                int error = PendingError(fd);
+                // EPOLLOUT alone means connected; only a failure needs SO_ERROR read.
+                int error = (events & (EPOLLERR | EPOLLHUP)) == 0 ? 0 : PendingError(fd);
                 if (error == 0)
                 {
                     OnConnected();
@@ -263,7 +271,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
 
         if ((events & (EPOLLIN | Trouble)) != 0 && readFrom.WantsRead)
         {
-            return readFrom.Splicing ? PumpSplice(readFrom) : Pump(readFrom);
+            return readFrom.Splicing ? PumpSplice(readFrom) : Pump(readFrom, peerClosed: (events & EPOLLRDHUP) != 0);
         }
 
         // An error on a socket the pair neither reads nor writes just now (its
@@ -271,7 +279,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
         return (events & EPOLLERR) == 0;
     }
 
-    private bool Pump(RelayDirection direction)
+    private bool Pump(RelayDirection direction, bool peerClosed)
     {
         byte* buffer = _loop.Buffer;
         nint read = Read(direction.Source, buffer, EventLoop.BufferSize);
@@ -287,9 +295,18 @@ internal sealed unsafe class RelayPair : IEpollHandler
                 return false;
             }
 
-            if (read == EventLoop.BufferSize && !direction.HasBacklog)
+            if (read == EventLoop.BufferSize)
             {
-                TryStartSplice(direction);
+                if (!direction.HasBacklog)
+                {
+                    TryStartSplice(direction);
+                }
+            }
+            else if (peerClosed)
+            {
+                // The FIN was in before this read, and a short read took all
+                // that came before it: the source has ended.
+                return SourceEnded(direction);
             }
 
             return true;
@@ -377,14 +394,22 @@ internal sealed unsafe class RelayPair : IEpollHandler
         return moved == 0 ? SourceEnded(direction) : IsTransient(Errno);
     }
 
-    /// <summary>The source sent FIN: pass it on once everything before it is delivered.</summary>
+    /// <summary>
+    /// The source sent FIN: pass it on once everything before it is delivered.
+    /// When the other way is already finished the pair closes right after, and
+    /// that close sends the FIN, so no shutdown call is spent on it.
+    /// </summary>
     private bool SourceEnded(RelayDirection direction)
     {
         direction.SourceEnded = true;
         if (!direction.HasBacklog && !direction.Finished)
         {
             direction.Finished = true;
-            _ = Shutdown(direction.Destination, SHUT_WR);
+            RelayDirection other = direction == _up ? _down : _up;
+            if (!other.Finished)
+            {
+                _ = Shutdown(direction.Destination, SHUT_WR);
+            }
         }
 
         return true;
@@ -436,8 +461,8 @@ internal sealed unsafe class RelayPair : IEpollHandler
 
     private void UpdateInterest()
     {
-        uint client = (_up.WantsRead ? EPOLLIN : 0) | (_down.HasBacklog ? EPOLLOUT : 0);
-        uint backend = (_down.WantsRead ? EPOLLIN : 0) | (_up.HasBacklog ? EPOLLOUT : 0);
+        uint client = (_up.WantsRead ? ReadInterest : 0) | (_down.HasBacklog ? EPOLLOUT : 0);
+        uint backend = (_down.WantsRead ? ReadInterest : 0) | (_up.HasBacklog ? EPOLLOUT : 0);
         SetMask(_client, ref _clientMask, client);
         SetMask(_backend, ref _backendMask, backend);
     }
@@ -466,7 +491,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
         current = wanted;
     }
 
-    /// <summary>Takes a descriptor out of epoll (before it is closed, or after a hang-up).</summary>
+    /// <summary>Takes a descriptor out of epoll after a hang-up.</summary>
     private void Leave(int fd, ref uint current)
     {
         if (current is not (Unwatched or HungUp))
@@ -475,6 +500,18 @@ internal sealed unsafe class RelayPair : IEpollHandler
         }
 
         current = Unwatched;
+    }
+
+    /// <summary>
+    /// Closes a socket of this pair. Closing the last descriptor of a socket
+    /// takes it out of epoll by itself (none is ever duplicated here), so only
+    /// the loop's slot is cleared: no EPOLL_CTL_DEL call per socket.
+    /// </summary>
+    private void CloseSocket(int fd, ref uint current)
+    {
+        _loop.Forget(fd);
+        current = Unwatched;
+        _ = LinuxNative.Close(fd);
     }
 
     /// <summary>Ends the pair at once (reset, idle timeout, shutdown).</summary>
@@ -498,8 +535,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
             }
         }
 
-        Leave(_client, ref _clientMask);
-        _ = LinuxNative.Close(_client);
+        CloseSocket(_client, ref _clientMask);
         CloseBackendSocket();
         ReleaseDirection(_up);
         ReleaseDirection(_down);
@@ -519,8 +555,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
             return;
         }
 
-        Leave(_backend, ref _backendMask);
-        _ = LinuxNative.Close(_backend);
+        CloseSocket(_backend, ref _backendMask);
         _backend = -1;
     }
 
