@@ -32,6 +32,7 @@ internal static unsafe partial class LinuxNative
     public const int IPPROTO_TCP = 6;
     public const int TCP_NODELAY = 1;
     public const int SHUT_WR = 1;
+    public const int MSG_NOSIGNAL = 0x4000;
 
     public const int EPOLL_CLOEXEC = 0x80000;
     public const int EPOLL_CTL_ADD = 1;
@@ -77,6 +78,14 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nint count);
+
+    /// <summary>recv(2): on a socket it skips the file layer that read(2) goes through.</summary>
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Receive(int fd, byte* buffer, nint count, int flags);
+
+    /// <summary>send(2): on a socket it skips the file layer that write(2) goes through.</summary>
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    public static partial nint Send(int fd, byte* buffer, nint count, int flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -282,7 +282,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
     private bool Pump(RelayDirection direction, bool peerClosed)
     {
         byte* buffer = _loop.Buffer;
-        nint read = Read(direction.Source, buffer, EventLoop.BufferSize);
+        nint read = Receive(direction.Source, buffer, EventLoop.BufferSize, 0);
         if (read > 0)
         {
             if (_context.Settings.PacketDump)
@@ -317,7 +317,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
 
     private bool WriteOut(RelayDirection direction, byte* data, int count)
     {
-        nint written = Write(direction.Destination, data, count);
+        nint written = Send(direction.Destination, data, count, MSG_NOSIGNAL);
         if (written < 0)
         {
             if (!IsTransient(Errno))
@@ -350,7 +350,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
             nint written;
             fixed (byte* pending = direction.Pending)
             {
-                written = Write(direction.Destination, pending + direction.PendingOffset, direction.PendingCount);
+                written = Send(direction.Destination, pending + direction.PendingOffset, direction.PendingCount, MSG_NOSIGNAL);
             }
 
             if (written < 0)
