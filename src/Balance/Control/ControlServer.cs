@@ -26,7 +26,8 @@ internal sealed class ControlServer : IDisposable
     private readonly int _killDrainSeconds;
     private readonly CancellationTokenSource _stopping = new();
     private int _clients;
-    private int _disposed;
+    private readonly Lock _disposeLock = new();
+    private bool _disposed;
 
     internal ControlServer(
         ControlSocketFile file, CommandExecutor executor, Action shutdown, Log log,
@@ -192,13 +193,19 @@ internal sealed class ControlServer : IDisposable
     /// <summary>Stops accepting and removes the socket file (if it is still this instance's).</summary>
     public void Dispose()
     {
-        // A signal handler and the host may both get here, on two threads.
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        // A signal handler and the host may both get here, on two threads; the
+        // second waits for the first, so the host cannot exit with the socket
+        // file still in place.
+        lock (_disposeLock)
         {
-            return;
-        }
+            if (_disposed)
+            {
+                return;
+            }
 
-        _stopping.Cancel();
-        _file.Dispose();
+            _disposed = true;
+            _stopping.Cancel();
+            _file.Dispose();
+        }
     }
 }

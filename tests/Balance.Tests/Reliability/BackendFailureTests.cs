@@ -23,11 +23,16 @@ public sealed class BackendFailureTests
         using var balance = await BalanceProcess.StartProxyAsync(
             port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{streamer.Port}:4", "!", $"127.0.0.1:{echo.Port}");
 
-        // Four clients fill the streaming channel (maxc 4); the next ones overflow to the echo group.
+        // Four clients fill the streaming channel (maxc 4); the next ones overflow
+        // to the echo group. Each download is seen flowing before the next client
+        // connects: with several event loops, connections are not routed in the
+        // order they were made unless each is known to be routed.
         var downloads = new List<Download>();
         for (int i = 0; i < 4; i++)
         {
-            downloads.Add(new Download(await TestClient.ConnectAsync(port), TimeSpan.FromSeconds(30)));
+            var download = new Download(await TestClient.ConnectAsync(port), TimeSpan.FromSeconds(30));
+            downloads.Add(download);
+            await Poll.UntilAsync(() => download.Received > 0, TimeSpan.FromSeconds(10), "the download to start");
         }
 
         var others = new List<Socket>();
@@ -89,8 +94,10 @@ public sealed class BackendFailureTests
         for (int i = 0; i < 2; i++)
         {
             Socket client = await TestClient.ConnectAsync(port);
-            downloads.Add(new Download(client, TimeSpan.FromSeconds(30)));
+            var download = new Download(client, TimeSpan.FromSeconds(30));
+            downloads.Add(download);
             uploads.Add(UploadUntilBrokenAsync(client, TimeSpan.FromSeconds(30)));
+            await Poll.UntilAsync(() => download.Received > 0, TimeSpan.FromSeconds(10), "the download to start");
         }
 
         Socket other = await TestClient.ConnectAsync(port);
