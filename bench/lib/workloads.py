@@ -127,6 +127,7 @@ class KeepAlive(Workload):
         Metric("p50_ms", "p50 latency", "ms", "lower", 2),
         Metric("p99_ms", "p99 latency", "ms", "lower", 2),
         Metric("cpu_us", "proxy CPU per request", "us", "lower", 1),
+        Metric("pss_mb", "proxy memory (PSS) at the end of the load", "MB", "lower", 1),
     ]
     close = False
 
@@ -135,8 +136,10 @@ class KeepAlive(Workload):
             cpu0 = procs.cpu_seconds(r.pids())
             res = run_wrk(ctx, r.port, 50, ctx.duration, close=self.close)
             cpu1 = procs.cpu_seconds(r.pids())
+            pss = procs.pss_kb(r.pids())
         if proxy.name != "direct":
             res["cpu_us"] = _cpu_us_per_request(cpu0, cpu1, res["requests"])
+            res["pss_mb"] = pss / 1024
         return {proxy.name: res}
 
 
@@ -147,6 +150,7 @@ class NewConnection(KeepAlive):
         Metric("rps", "requests/s", "req/s", "higher", 0),
         Metric("p99_ms", "p99 latency", "ms", "lower", 2),
         Metric("cpu_us", "proxy CPU per request", "us", "lower", 1),
+        Metric("pss_mb", "proxy memory (PSS) at the end of the load", "MB", "lower", 1),
     ]
     close = True
 

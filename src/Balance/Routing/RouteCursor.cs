@@ -13,7 +13,7 @@ internal sealed class RouteCursor
         ClientHash = clientHash;
     }
 
-    public uint ClientHash { get; }
+    public uint ClientHash { get; private set; }
 
     public int Group { get; internal set; }
 
@@ -29,6 +29,18 @@ internal sealed class RouteCursor
     {
         _tried ??= new ulong[(Limits.MaxChannels + 63) / 64];
         _tried[channel >> 6] |= 1UL << (channel & 63);
+    }
+
+    /// <summary>Starts over for another client (a pooled cursor).</summary>
+    public void Reset(uint clientHash)
+    {
+        ClientHash = clientHash;
+        Group = 0;
+        LastFailed = -1;
+        if (_tried is not null)
+        {
+            Array.Clear(_tried);
+        }
     }
 
     internal void NextGroup()

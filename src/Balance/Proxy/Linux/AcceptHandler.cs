@@ -78,8 +78,7 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
                 _context.Log.Debug($"connect from {SocketAddressCodec.Address(sockaddr)}");
             }
 
-            var cursor = new RouteCursor(ClientHash.Of(SocketAddressCodec.AddressBytes(sockaddr)));
-            new RelayPair(_loop, _context, client, cursor).Start();
+            RelayPair.Serve(_loop, _context, client, ClientHash.Of(SocketAddressCodec.AddressBytes(sockaddr)));
         }
     }
 }

@@ -23,7 +23,7 @@ internal sealed unsafe class EventLoop : IDisposable
     private readonly int _wake;
     private readonly byte* _events;
     private readonly byte[] _buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
-    private readonly Queue<(long Deadline, RelayPair Pair, int Attempt)> _connectDeadlines = new();
+    private readonly ConnectDeadlines _connectDeadlines = new();
     private readonly List<(long Deadline, Action Action)> _timers = new();
     private Slot[] _slots = new Slot[1024];
     private uint _generation;
@@ -64,6 +64,35 @@ internal sealed unsafe class EventLoop : IDisposable
     public RelayPair? FirstPair { get; set; }
 
     public int PairCount { get; set; }
+
+    /// <summary>Closed pairs kept for reuse; beyond this many they are left to the GC.</summary>
+    private const int MaxFreePairs = 1024;
+
+    private RelayPair? _freePairs;
+    private int _freePairCount;
+
+    public RelayPair? TakeFreePair()
+    {
+        RelayPair? pair = _freePairs;
+        if (pair is not null)
+        {
+            _freePairs = pair.NextFree;
+            pair.NextFree = null;
+            _freePairCount--;
+        }
+
+        return pair;
+    }
+
+    public void ReturnFreePair(RelayPair pair)
+    {
+        if (_freePairCount < MaxFreePairs)
+        {
+            pair.NextFree = _freePairs;
+            _freePairs = pair;
+            _freePairCount++;
+        }
+    }
 
     public bool Stopping => _stopping;
 
@@ -106,8 +135,10 @@ internal sealed unsafe class EventLoop : IDisposable
         _ = LinuxNative.EpollCtl(_epoll, op, fd, ev);
     }
 
-    public void AddConnectDeadline(long deadline, RelayPair pair, int attempt) =>
-        _connectDeadlines.Enqueue((deadline, pair, attempt));
+    public void AddConnectDeadline(RelayPair pair, long deadline) => _connectDeadlines.Add(pair, deadline);
+
+    /// <summary>The connect of <paramref name="pair"/> ended (or the pair closed): its deadline no longer applies.</summary>
+    public void RemoveConnectDeadline(RelayPair pair) => _connectDeadlines.Remove(pair);
 
     /// <summary>Runs <paramref name="action"/> on this loop once <paramref name="deadline"/> has passed (rare events only).</summary>
     public void AddTimer(long deadline, Action action) => _timers.Add((deadline, action));
@@ -170,11 +201,7 @@ internal sealed unsafe class EventLoop : IDisposable
     private int NextTimeout()
     {
         long now = Environment.TickCount64;
-        long next = long.MaxValue;
-        if (_connectDeadlines.Count > 0)
-        {
-            next = _connectDeadlines.Peek().Deadline;
-        }
+        long next = _connectDeadlines.Next;
 
         if (IdleTimeoutMs > 0)
         {
@@ -197,10 +224,9 @@ internal sealed unsafe class EventLoop : IDisposable
     private void RunDeadlines()
     {
         long now = Environment.TickCount64;
-        while (_connectDeadlines.Count > 0 && _connectDeadlines.Peek().Deadline <= now)
+        while (_connectDeadlines.TakeExpired(now) is RelayPair pair)
         {
-            var (_, pair, attempt) = _connectDeadlines.Dequeue();
-            pair.OnConnectTimeout(attempt);
+            pair.OnConnectTimeout();
         }
 
         for (int i = _timers.Count - 1; i >= 0; i--)

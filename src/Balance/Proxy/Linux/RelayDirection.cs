@@ -43,4 +43,13 @@ internal sealed class RelayDirection
     public bool HasBacklog => PendingCount > 0 || PipeBytes > 0;
 
     public bool WantsRead => !SourceEnded && !HasBacklog;
+
+    /// <summary>Forgets the last connection (its buffer and pipe were already given back).</summary>
+    public void Reset()
+    {
+        Source = Destination = PipeRead = PipeWrite = -1;
+        Pending = null;
+        PendingOffset = PendingCount = PipeBytes = 0;
+        SourceEnded = Finished = false;
+    }
 }

@@ -43,28 +43,50 @@ internal sealed unsafe class RelayPair : IEpollHandler
 
     private readonly EventLoop _loop;
     private readonly RelayContext _context;
-    private readonly RouteCursor _cursor;
+    private readonly RouteCursor _cursor = new(0);
     private readonly RelayDirection _up = new(clientToChannel: true);
     private readonly RelayDirection _down = new(clientToChannel: false);
-    private readonly int _client;
+    private int _client;
     private int _backend = -1;
     private uint _clientMask = Unwatched;
     private uint _backendMask = Unwatched;
     private ChannelLease _lease;
     private bool _leased;
     private bool _connecting;
-    private int _attempt;
     private bool _closed;
 
-    public RelayPair(EventLoop loop, RelayContext context, int client, RouteCursor cursor)
+    private RelayPair(EventLoop loop, RelayContext context)
     {
         _loop = loop;
         _context = context;
-        _client = client;
-        _cursor = cursor;
     }
 
+    /// <summary>
+    /// Relays a newly accepted client. Pairs are reused from the loop's free
+    /// list, so a busy proxy allocates nothing per connection and the GC has
+    /// no garbage to let pile up.
+    /// </summary>
+    public static void Serve(EventLoop loop, RelayContext context, int client, uint clientHash)
+    {
+        RelayPair pair = loop.TakeFreePair() ?? new RelayPair(loop, context);
+        pair._client = client;
+        pair._cursor.Reset(clientHash);
+        pair.Start();
+    }
+
+    /// <summary>Link in the loop's list of pairs ready for reuse.</summary>
+    internal RelayPair? NextFree { get; set; }
+
     public RelayPair? NextPair { get; private set; }
+
+    /// <summary>Links and deadline of this pair's place in the loop's <see cref="ConnectDeadlines"/>.</summary>
+    internal RelayPair? NextConnecting { get; set; }
+
+    internal RelayPair? PreviousConnecting { get; set; }
+
+    internal long ConnectDeadline { get; set; }
+
+    internal bool PendingConnect { get; set; }
 
     private RelayPair? _previousPair;
 
@@ -72,7 +94,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
 
     public bool IsRelaying { get; private set; }
 
-    public void Start()
+    private void Start()
     {
         NextPair = _loop.FirstPair;
         if (NextPair is not null)
@@ -116,9 +138,8 @@ internal sealed unsafe class RelayPair : IEpollHandler
             if (result == EINPROGRESS)
             {
                 _connecting = true;
-                _attempt++;
                 SetMask(_backend, ref _backendMask, EPOLLOUT);
-                _loop.AddConnectDeadline(Environment.TickCount64 + _context.ConnectTimeoutMs, this, _attempt);
+                _loop.AddConnectDeadline(this, Environment.TickCount64 + _context.ConnectTimeoutMs);
                 return;
             }
 
@@ -158,7 +179,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
 
     private void OnConnected()
     {
-        _connecting = false;
+        EndConnect();
         SetIntOption(_backend, IPPROTO_TCP, TCP_NODELAY, 1);
         SetIntOption(_backend, SOL_SOCKET, SO_KEEPALIVE, 1);
         ConnectTrace.Attempt(_context.Log, _lease, ConnectOutcome.Connected);
@@ -174,7 +195,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
     private void ConnectFailed(ConnectOutcome outcome)
     {
         ConnectTrace.Attempt(_context.Log, _lease, outcome);
-        _connecting = false;
+        EndConnect();
         CloseBackendSocket();
         _leased = false;
         if (_context.Table.Failed(_cursor, _lease))
@@ -183,9 +204,15 @@ internal sealed unsafe class RelayPair : IEpollHandler
         }
     }
 
-    public void OnConnectTimeout(int attempt)
+    private void EndConnect()
     {
-        if (_closed || !_connecting || attempt != _attempt)
+        _connecting = false;
+        _loop.RemoveConnectDeadline(this);
+    }
+
+    public void OnConnectTimeout()
+    {
+        if (_closed || !_connecting)
         {
             return;
         }
@@ -525,6 +552,7 @@ internal sealed unsafe class RelayPair : IEpollHandler
         }
 
         _closed = true;
+        EndConnect();
         IsRelaying = false;
         if (reset)
         {
@@ -546,6 +574,20 @@ internal sealed unsafe class RelayPair : IEpollHandler
         }
 
         Unlink();
+        Recycle();
+    }
+
+    /// <summary>Back to the state of a new pair, and onto the loop's free list.</summary>
+    private void Recycle()
+    {
+        _client = -1;
+        _clientMask = _backendMask = Unwatched;
+        _lease = default;
+        _closed = false;
+        LastActivity = 0;
+        _up.Reset();
+        _down.Reset();
+        _loop.ReturnFreePair(this);
     }
 
     private void CloseBackendSocket()
