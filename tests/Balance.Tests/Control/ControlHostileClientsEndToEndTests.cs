@@ -25,32 +25,9 @@ public sealed class ControlHostileClientsEndToEndTests : IDisposable
         _dir.Dispose();
     }
 
-    private Socket Connect()
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { ReceiveTimeout = 20000, SendTimeout = 20000 };
-        socket.Connect(new UnixDomainSocketEndPoint(_instance.SocketPath));
-        return socket;
-    }
+    private Socket Connect() => RawControlSocket.Connect(_instance.SocketPath, TimeSpan.FromSeconds(20));
 
-    private static string ReadToEnd(Socket socket)
-    {
-        var text = new MemoryStream();
-        var buffer = new byte[4096];
-        try
-        {
-            int read;
-            while ((read = socket.Receive(buffer)) > 0)
-            {
-                text.Write(buffer, 0, read);
-            }
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            // Closed with our bytes unread: the answer came before the reset.
-        }
-
-        return Encoding.UTF8.GetString(text.ToArray());
-    }
+    private static string ReadToEnd(Socket socket) => RawControlSocket.ReadToEnd(socket);
 
     [Fact]
     public async Task Silent_garbage_and_huge_clients_do_not_stop_proxy_or_control()

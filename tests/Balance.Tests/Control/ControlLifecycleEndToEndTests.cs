@@ -8,31 +8,14 @@ using Balance.Tests.Control.Helpers;
 namespace Balance.Tests.Control;
 
 /// <summary>Finding, replacing and stopping instances through their control sockets.</summary>
-public sealed class ControlLifecycleEndToEndTests : IDisposable
+public sealed class ControlLifecycleEndToEndTests : InstanceTestBase
 {
-    private readonly RunDir _dir = new();
-    private readonly GreetingBackend _backend = new("A");
-    private readonly List<IDisposable> _cleanup = new();
-
-    public void Dispose()
-    {
-        for (int i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            _cleanup[i].Dispose();
-        }
-
-        _backend.Dispose();
-        _dir.Dispose();
-    }
-
     private InstanceProcess Start(int port, params string[] channels)
     {
-        InstanceProcess instance = InstanceProcess.Start(_dir, port, channels.Length == 0 ? new[] { _backend.Channel } : channels);
-        _cleanup.Add(instance);
+        InstanceProcess instance = InstanceProcess.Start(Dir, port, channels.Length == 0 ? new[] { Backend.Channel } : channels);
+        Track(instance);
         return instance;
     }
-
-    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     private static bool Listening(int port)
     {
@@ -53,8 +36,8 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
     {
         int port = FreePort.Next();
 
-        ToolResult command = ToolRun.Balance(_dir, null, "-c", "show", Text(port));
-        ToolResult interactive = ToolRun.Balance(_dir, "show\n", "-i", Text(port));
+        ToolResult command = ToolRun.Balance(Dir, null, "-c", "show", Text(port));
+        ToolResult interactive = ToolRun.Balance(Dir, "show\n", "-i", Text(port));
 
         Assert.Equal((69, "no master process, exiting.\n", ""), (command.ExitCode, command.Stdout, command.Stderr));
         Assert.Equal((69, "no master process, exiting.\n", ""), (interactive.ExitCode, interactive.Stdout, interactive.Stderr));
@@ -65,14 +48,14 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
     {
         InstanceProcess instance = Start(FreePort.Next());
 
-        ToolResult result = ToolRun.Balance(_dir, null, "-c", "kill", Text(instance.Port));
+        ToolResult result = ToolRun.Balance(Dir, null, "-c", "kill", Text(instance.Port));
 
         Assert.Equal((0, "shutdown complete, exiting.\n"), (result.ExitCode, result.Stdout));
         Assert.True(instance.HasExited, "the instance is gone when kill reports it");
         Assert.Equal(0, instance.ExitCode);
         Assert.False(SocketFiles.IsSocket(instance.SocketPath));
         Assert.False(Listening(instance.Port));
-        Assert.Equal(69, ToolRun.Balance(_dir, null, "-c", "show", Text(instance.Port)).ExitCode);
+        Assert.Equal(69, ToolRun.Balance(Dir, null, "-c", "show", Text(instance.Port)).ExitCode);
     }
 
     [Fact]
@@ -81,7 +64,7 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         InstanceProcess instance = Start(FreePort.Next());
         using ProxyClient client = ProxyClient.Open(instance.Port);
 
-        ToolResult result = ToolRun.Balance(_dir, "k\nshow\n", "-i", Text(instance.Port));
+        ToolResult result = ToolRun.Balance(Dir, "k\nshow\n", "-i", Text(instance.Port));
 
         Assert.EndsWith("balance[0] shutdown complete, exiting.\n", result.Stdout);
         Assert.Equal(0, result.ExitCode);
@@ -93,26 +76,26 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
     public void Two_instances_side_by_side_are_controlled_separately()
     {
         using var other = new GreetingBackend("B");
-        InstanceProcess first = Start(FreePort.Next(), _backend.Channel);
-        InstanceProcess second = Start(FreePort.Next(), other.Channel, _backend.Channel);
+        InstanceProcess first = Start(FreePort.Next(), Backend.Channel);
+        InstanceProcess second = Start(FreePort.Next(), other.Channel, Backend.Channel);
 
-        Assert.Equal("channel 0 disabled\n", ToolRun.Balance(_dir, null, "-c", "disable 0", Text(second.Port)).Stdout);
+        Assert.Equal("channel 0 disabled\n", ToolRun.Balance(Dir, null, "-c", "disable 0", Text(second.Port)).Stdout);
 
-        string firstShow = ToolRun.Balance(_dir, null, "-c", "show", Text(first.Port)).Stdout;
-        string secondShow = ToolRun.Balance(_dir, null, "-c", "show", Text(second.Port)).Stdout;
+        string firstShow = ToolRun.Balance(Dir, null, "-c", "show", Text(first.Port)).Stdout;
+        string secondShow = ToolRun.Balance(Dir, null, "-c", "show", Text(second.Port)).Stdout;
         Assert.Equal(2, firstShow.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.Contains($"ENA        127.0.0.1 {_backend.Port,5}", firstShow);
+        Assert.Contains($"ENA        127.0.0.1 {Backend.Port,5}", firstShow);
         Assert.Equal(3, secondShow.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains($"  0   RR  0 dis        127.0.0.1 {other.Port,5}", secondShow);
 
         using ProxyClient viaFirst = ProxyClient.Open(first.Port);
         using ProxyClient viaSecond = ProxyClient.Open(second.Port);
         Assert.Equal(("A", "A"), (viaFirst.Backend, viaSecond.Backend));
-        Assert.Contains($"PID of master process is {second.Pid}\n", ToolRun.Balance(_dir, "", "-i", Text(second.Port)).Stdout);
+        Assert.Contains($"PID of master process is {second.Pid}\n", ToolRun.Balance(Dir, "", "-i", Text(second.Port)).Stdout);
 
-        Assert.Equal("shutdown complete, exiting.\n", ToolRun.Balance(_dir, null, "-c", "kill", Text(first.Port)).Stdout);
+        Assert.Equal("shutdown complete, exiting.\n", ToolRun.Balance(Dir, null, "-c", "kill", Text(first.Port)).Stdout);
         Assert.False(second.HasExited);
-        Assert.Equal(0, ToolRun.Balance(_dir, null, "-c", "show", Text(second.Port)).ExitCode);
+        Assert.Equal(0, ToolRun.Balance(Dir, null, "-c", "show", Text(second.Port)).ExitCode);
     }
 
     [Fact]
@@ -123,13 +106,13 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         string path = dead.SocketPath;
         KillHard(dead);
         Assert.True(SocketFiles.IsSocket(path), "SIGKILL leaves the socket behind");
-        Assert.Equal(69, ToolRun.Balance(_dir, null, "-c", "show", Text(port)).ExitCode);
+        Assert.Equal(69, ToolRun.Balance(Dir, null, "-c", "show", Text(port)).ExitCode);
 
         InstanceProcess successor = Start(port);
 
-        ToolResult result = ToolRun.Balance(_dir, null, "-c", "show", Text(port));
+        ToolResult result = ToolRun.Balance(Dir, null, "-c", "show", Text(port));
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"PID of master process is {successor.Pid}", ToolRun.Balance(_dir, "", "-i", Text(port)).Stdout);
+        Assert.Contains($"PID of master process is {successor.Pid}", ToolRun.Balance(Dir, "", "-i", Text(port)).Stdout);
     }
 
     [Fact]
@@ -147,8 +130,8 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
     public void Successor_started_during_a_drain_takes_over_the_control_socket()
     {
         int port = FreePort.Next();
-        InstanceProcess draining = InstanceProcess.Start(_dir, port, new[] { _backend.Channel }, options: new[] { "--grace", "60" });
-        _cleanup.Add(draining);
+        InstanceProcess draining = InstanceProcess.Start(Dir, port, new[] { Backend.Channel }, options: new[] { "--grace", "60" });
+        Track(draining);
         using ProxyClient inFlight = ProxyClient.Open(port);
 
         _ = ControlNative.kill(draining.Pid, 15);
@@ -156,35 +139,35 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         Assert.False(draining.HasExited, "a relay in flight keeps it draining");
 
         InstanceProcess successor = Start(port);
-        Assert.Contains($"PID of master process is {successor.Pid}", ToolRun.Balance(_dir, "", "-i", Text(port)).Stdout);
+        Assert.Contains($"PID of master process is {successor.Pid}", ToolRun.Balance(Dir, "", "-i", Text(port)).Stdout);
 
         inFlight.Echo(new byte[1000]);
         inFlight.Finish();
         Assert.True(draining.WaitForExit(TimeSpan.FromSeconds(20)));
         Assert.True(SocketFiles.IsSocket(successor.SocketPath), "the old instance leaves its successor's socket alone");
-        Assert.Equal(0, ToolRun.Balance(_dir, null, "-c", "show", Text(port)).ExitCode);
+        Assert.Equal(0, ToolRun.Balance(Dir, null, "-c", "show", Text(port)).ExitCode);
     }
 
     [Fact]
     public void Bind_address_names_the_socket()
     {
         int port = FreePort.Next();
-        InstanceProcess instance = InstanceProcess.Start(_dir, port, new[] { _backend.Channel }, bind: "127.0.0.1");
-        _cleanup.Add(instance);
+        InstanceProcess instance = InstanceProcess.Start(Dir, port, new[] { Backend.Channel }, bind: "127.0.0.1");
+        Track(instance);
 
         Assert.EndsWith($"balance.{port}.127.0.0.1", instance.SocketPath);
-        Assert.Equal(0, ToolRun.Balance(_dir, null, "-b", "127.0.0.1", "-c", "show", Text(port)).ExitCode);
-        Assert.Equal(69, ToolRun.Balance(_dir, null, "-c", "show", Text(port)).ExitCode);
+        Assert.Equal(0, ToolRun.Balance(Dir, null, "-b", "127.0.0.1", "-c", "show", Text(port)).ExitCode);
+        Assert.Equal(69, ToolRun.Balance(Dir, null, "-c", "show", Text(port)).ExitCode);
     }
 
     [Fact]
     public void Background_instance_is_controllable_as_soon_as_the_command_returns()
     {
         int port = FreePort.Next();
-        ToolResult started = ToolRun.Balance(_dir, null, Text(port), _backend.Channel);
+        ToolResult started = ToolRun.Balance(Dir, null, Text(port), Backend.Channel);
         Assert.True(started.ExitCode == 0, $"exit {started.ExitCode}: {started.Stderr}");
 
-        ToolResult show = ToolRun.Balance(_dir, null, "-c", "show json", Text(port));
+        ToolResult show = ToolRun.Balance(Dir, null, "-c", "show json", Text(port));
         Assert.Equal(0, show.ExitCode);
         int pid;
         using (JsonDocument doc = JsonDocument.Parse(show.Stdout))
@@ -194,7 +177,7 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
 
         try
         {
-            ToolResult killed = ToolRun.Balance(_dir, null, "-c", "kill", Text(port));
+            ToolResult killed = ToolRun.Balance(Dir, null, "-c", "kill", Text(port));
             Assert.Equal((0, "shutdown complete, exiting.\n"), (killed.ExitCode, killed.Stdout));
             Assert.True(ProcessWatch.IsGone(pid));
         }

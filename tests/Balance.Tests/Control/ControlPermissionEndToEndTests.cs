@@ -9,44 +9,27 @@ namespace Balance.Tests.Control;
 /// the instance) as nobody, so it needs root; skipped with the reason otherwise.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class ControlPermissionEndToEndTests : IDisposable
+public sealed class ControlPermissionEndToEndTests : InstanceTestBase
 {
-    private readonly RunDir _dir = new();
-    private readonly GreetingBackend _backend = new("A");
-    private readonly List<IDisposable> _cleanup = new();
-
-    public void Dispose()
-    {
-        for (int i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            _cleanup[i].Dispose();
-        }
-
-        _backend.Dispose();
-        _dir.Dispose();
-    }
-
     private InstanceProcess Start(bool asNobody = false)
     {
-        InstanceProcess instance = InstanceProcess.Start(_dir, FreePort.Next(), new[] { _backend.Channel }, asNobody: asNobody);
-        _cleanup.Add(instance);
+        InstanceProcess instance = InstanceProcess.Start(Dir, FreePort.Next(), new[] { Backend.Channel }, asNobody: asNobody);
+        Track(instance);
         return instance;
     }
-
-    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     [NobodyFact]
     public void Other_user_is_refused_by_the_socket_mode()
     {
         InstanceProcess instance = Start();
 
-        ToolResult command = NobodyUser.Run(_dir, null, "-c", "disable 0", Text(instance.Port));
-        ToolResult interactive = NobodyUser.Run(_dir, "show\n", "-i", Text(instance.Port));
+        ToolResult command = NobodyUser.Run(Dir, null, "-c", "disable 0", Text(instance.Port));
+        ToolResult interactive = NobodyUser.Run(Dir, "show\n", "-i", Text(instance.Port));
 
         string message = $"balance: permission denied on control socket {instance.SocketPath}\n";
         Assert.Equal((77, "", message), (command.ExitCode, command.Stdout, command.Stderr));
         Assert.Equal((77, "", message), (interactive.ExitCode, interactive.Stdout, interactive.Stderr));
-        Assert.Contains("  0   RR  0 ENA", ToolRun.Balance(_dir, null, "-c", "show", Text(instance.Port)).Stdout);
+        Assert.Contains("  0   RR  0 ENA", ToolRun.Balance(Dir, null, "-c", "show", Text(instance.Port)).Stdout);
     }
 
     [NobodyFact]
@@ -57,28 +40,28 @@ public sealed class ControlPermissionEndToEndTests : IDisposable
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
             | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
 
-        ToolResult result = NobodyUser.Run(_dir, null, "-c", "disable 0", Text(instance.Port));
+        ToolResult result = NobodyUser.Run(Dir, null, "-c", "disable 0", Text(instance.Port));
 
         Assert.Equal(77, result.ExitCode);
         Assert.Equal($"balance: permission denied on control socket {instance.SocketPath}\n", result.Stderr);
         Eventually.True(() => instance.Stderr.Contains($"control: refused uid {NobodyUser.Uid}", StringComparison.Ordinal), "the refusal in the log");
-        Assert.Contains("  0   RR  0 ENA", ToolRun.Balance(_dir, null, "-c", "show", Text(instance.Port)).Stdout);
+        Assert.Contains("  0   RR  0 ENA", ToolRun.Balance(Dir, null, "-c", "show", Text(instance.Port)).Stdout);
     }
 
     [NobodyFact]
     public void Root_controls_an_instance_of_another_user()
     {
-        ToolResult chown = ToolRun.Run("chown", new[] { "nobody:nogroup", _dir.Path });
+        ToolResult chown = ToolRun.Run("chown", new[] { "nobody:nogroup", Dir.Path });
         Assert.Equal(0, chown.ExitCode);
         InstanceProcess instance = Start(asNobody: true);
         Assert.True(Balance.Control.FileStat.TryLStat(instance.SocketPath, out var stat, out _));
         Assert.Equal(NobodyUser.Uid, stat.Uid);
         Assert.Equal(0x180u, stat.Permissions);
 
-        Assert.Equal("channel 0 disabled\n", ToolRun.Balance(_dir, null, "-c", "disable 0", Text(instance.Port)).Stdout);
-        Assert.Equal("channel 0 already disabled\n", NobodyUser.Run(_dir, null, "-c", "disable 0", Text(instance.Port)).Stdout);
+        Assert.Equal("channel 0 disabled\n", ToolRun.Balance(Dir, null, "-c", "disable 0", Text(instance.Port)).Stdout);
+        Assert.Equal("channel 0 already disabled\n", NobodyUser.Run(Dir, null, "-c", "disable 0", Text(instance.Port)).Stdout);
 
-        ToolResult kill = ToolRun.Balance(_dir, null, "-c", "kill", Text(instance.Port));
+        ToolResult kill = ToolRun.Balance(Dir, null, "-c", "kill", Text(instance.Port));
         Assert.Equal((0, "shutdown complete, exiting.\n"), (kill.ExitCode, kill.Stdout));
     }
 }

@@ -34,32 +34,9 @@ public sealed class ControlServerTests : IDisposable
         _dir.Dispose();
     }
 
-    private Socket Connect()
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { ReceiveTimeout = 10000, SendTimeout = 10000 };
-        socket.Connect(new UnixDomainSocketEndPoint(_server.Path));
-        return socket;
-    }
+    private Socket Connect() => RawControlSocket.Connect(_server.Path, TimeSpan.FromSeconds(10));
 
-    private static string ReadAll(Socket socket)
-    {
-        var text = new MemoryStream();
-        var buffer = new byte[4096];
-        try
-        {
-            int read;
-            while ((read = socket.Receive(buffer)) > 0)
-            {
-                text.Write(buffer, 0, read);
-            }
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            // A Unix socket closed with our bytes unread resets us after its answer.
-        }
-
-        return Encoding.UTF8.GetString(text.ToArray());
-    }
+    private static string ReadAll(Socket socket) => RawControlSocket.ReadToEnd(socket);
 
     private static string ReadLine(Socket socket)
     {
