@@ -73,7 +73,7 @@ public sealed class ClientFailureTests
         async Task UploadThenReset()
         {
             using Socket client = await TestClient.ConnectAsync(port);
-            await FillUntilStalledAsync(client);
+            await Traffic.FillUntilStalledAsync(client);
             Traffic.Reset(client);
         }
 
@@ -143,31 +143,5 @@ public sealed class ClientFailureTests
             Enumerable.Range(0, count),
             new ParallelOptions { MaxDegreeOfParallelism = AtOnce, CancellationToken = cancel.Token },
             async (_, _) => await oneClient());
-    }
-
-    /// <summary>
-    /// Sends until the client's own send buffer stays full: balance has stopped
-    /// reading because it holds data the backend does not take.
-    /// </summary>
-    private static async Task FillUntilStalledAsync(Socket client)
-    {
-        client.Blocking = false;
-        byte[] block = new byte[64 * 1024];
-        int stalls = 0;
-        for (int i = 0; i < 2000 && stalls < 3; i++)
-        {
-            try
-            {
-                client.Send(block);
-                stalls = 0;
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
-            {
-                stalls++;
-                await Task.Delay(10);
-            }
-        }
-
-        Assert.Equal(3, stalls);
     }
 }

@@ -54,6 +54,32 @@ internal static class Traffic
 
     /// <summary>The first bytes a <see cref="StreamBackend"/> sends on every connection.</summary>
     public static byte[] PatternStart(int count) => Pattern.Slice(0, count).ToArray();
+
+    /// <summary>
+    /// Sends until the client's own send buffer stays full: balance has stopped
+    /// reading because it holds data the backend does not take.
+    /// </summary>
+    public static async Task FillUntilStalledAsync(Socket client)
+    {
+        client.Blocking = false;
+        byte[] block = new byte[64 * 1024];
+        int stalls = 0;
+        for (int i = 0; i < 2000 && stalls < 3; i++)
+        {
+            try
+            {
+                client.Send(block);
+                stalls = 0;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+            {
+                stalls++;
+                await Task.Delay(10);
+            }
+        }
+
+        Assert.Equal(3, stalls);
+    }
 }
 
 /// <summary>

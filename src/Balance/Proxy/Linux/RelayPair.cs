@@ -248,6 +248,17 @@ internal sealed unsafe class RelayPair : IEpollHandler
             return;
         }
 
+        // A pending error (the peer reset, keepalive gave up) ends the pair at
+        // once, before anything is read: the socket may still hold bytes that
+        // came before the reset, and relaying them could stall on the other
+        // side and park this socket (it also reports EPOLLHUP) with its error
+        // never seen, leaving the pair open for good.
+        if ((events & EPOLLERR) != 0)
+        {
+            Close(reset: true);
+            return;
+        }
+
         bool ok = fd == _client
             ? Serve(events, readFrom: _up, writeTo: _down)
             : Serve(events, readFrom: _down, writeTo: _up);
@@ -290,20 +301,17 @@ internal sealed unsafe class RelayPair : IEpollHandler
     /// <summary>Handles one descriptor's events: it may take the backlog owed to it and have data to read.</summary>
     private bool Serve(uint events, RelayDirection readFrom, RelayDirection writeTo)
     {
-        const uint Trouble = EPOLLERR | EPOLLHUP;
-        if ((events & (EPOLLOUT | Trouble)) != 0 && writeTo.HasBacklog && !Flush(writeTo))
+        if ((events & (EPOLLOUT | EPOLLHUP)) != 0 && writeTo.HasBacklog && !Flush(writeTo))
         {
             return false;
         }
 
-        if ((events & (EPOLLIN | Trouble)) != 0 && readFrom.WantsRead)
+        if ((events & (EPOLLIN | EPOLLHUP)) != 0 && readFrom.WantsRead)
         {
             return readFrom.Splicing ? PumpSplice(readFrom) : Pump(readFrom, peerClosed: (events & EPOLLRDHUP) != 0);
         }
 
-        // An error on a socket the pair neither reads nor writes just now (its
-        // data waits for the other side): the peer reset, or keepalive gave up.
-        return (events & EPOLLERR) == 0;
+        return true;
     }
 
     private bool Pump(RelayDirection direction, bool peerClosed)
