@@ -99,6 +99,10 @@ internal static class ProxyHost
         else
         {
             listenAddress = AddressResolver.Resolve(options.BindAddress, options.ForceIPv6);
+
+            // An IPv4-mapped address (-b ::ffff:a.b.c.d) can only be bound with
+            // IPV6_V6ONLY off; its clients are IPv4 ones, hashed as such.
+            dualStack = listenAddress.IsIPv4MappedToIPv6;
         }
 
         return new ProxySettings
@@ -107,7 +111,7 @@ internal static class ProxyHost
             DualStack = dualStack,
             OutgoingBindAddress = options.OutgoingBindAddress is null ? null : AddressResolver.Resolve(options.OutgoingBindAddress),
             ConnectTimeout = TimeSpan.FromSeconds(options.ConnectTimeoutSeconds),
-            IdleTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds),
+            Timeouts = new RelayTimeouts(options.IdleTimeoutSeconds * 1000L, options.FinTimeoutSeconds * 1000L),
             PacketDump = options.PacketDump && !Daemon.IsDetachedChild,
         };
     }

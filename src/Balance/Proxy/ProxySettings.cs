@@ -7,15 +7,15 @@ internal sealed record ProxySettings
 {
     public required IPEndPoint ListenEndPoint { get; init; }
 
-    /// <summary>Accept IPv4 clients on an IPv6 listener too (no -b given).</summary>
+    /// <summary>Accept IPv4 clients on an IPv6 listener too (no -b given, or -b an IPv4-mapped address).</summary>
     public bool DualStack { get; init; }
 
     public IPAddress? OutgoingBindAddress { get; init; }
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Zero: relayed connections never time out.</summary>
-    public TimeSpan IdleTimeout { get; init; }
+    /// <summary>-T and --fin-timeout: when a quiet relayed connection is closed.</summary>
+    public RelayTimeouts Timeouts { get; init; }
 
     public bool PacketDump { get; init; }
 }
