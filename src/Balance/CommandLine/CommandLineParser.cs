@@ -27,18 +27,11 @@ internal static class CommandLineParser
                     return new Options { Mode = Mode.Help };
                 case "--version":
                     return new Options { Mode = Mode.Version };
-                case "--grace":
-                    result = result with { GraceSeconds = ParseGrace(i + 1 < args.Count ? args[++i] : string.Empty) };
-                    continue;
             }
 
-            if (arg.StartsWith("--grace=", StringComparison.Ordinal))
+            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
             {
-                result = result with { GraceSeconds = ParseGrace(arg["--grace=".Length..]) };
-            }
-            else if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
-            {
-                throw new BalanceException($"balance: unknown option {arg}", ExitCodes.Usage, showUsage: true);
+                i = LongOptions.Apply(args, i, ref result);
             }
             else
             {
@@ -95,16 +88,6 @@ internal static class CommandLineParser
         '6' => o with { ForceIPv6 = true },
         _ => throw new BalanceException($"balance: invalid option -- '{option.Letter}'", ExitCodes.Usage, showUsage: true),
     };
-
-    private static int ParseGrace(string text)
-    {
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
-        {
-            return seconds;
-        }
-
-        throw new BalanceException($"balance: invalid grace period [{text}], whole seconds >= 0 expected", ExitCodes.Usage);
-    }
 
     private static int ParseSeconds(Getopt.Option option)
     {

@@ -32,6 +32,14 @@ internal sealed record Options
     /// <summary>--grace: how long relays in flight may finish after a stop was asked for.</summary>
     public int GraceSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// --fin-timeout: a half-closed relayed connection silent this long is
+    /// closed; 0 = never. A minute of silence after a FIN is almost always a
+    /// dead peer (a killed backend whose client never closes its side), while
+    /// a reply still flowing after the FIN keeps the connection alive.
+    /// </summary>
+    public int FinTimeoutSeconds { get; init; } = 60;
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

@@ -33,6 +33,7 @@ internal static class UsageText
           -T sec    close a relayed connection idle for sec seconds (default=0, never)
           -6        force IPv6 listen socket
           --grace sec  on SIGTERM/SIGINT/kill, let relays finish for sec seconds (default=10)
+          --fin-timeout sec  close a half-closed connection silent for sec seconds (default=60, 0=never)
           --help    show this text
 
           channels: host[:port[:maxc]], IPv6 literals as [addr][:port[:maxc]];

@@ -7,10 +7,12 @@ namespace Balance.Proxy;
 internal sealed class BackendConnector
 {
     private readonly ProxySettings _settings;
+    private readonly OutgoingSource _source;
 
-    public BackendConnector(ProxySettings settings)
+    public BackendConnector(ProxySettings settings, OutgoingSource source)
     {
         _settings = settings;
+        _source = source;
     }
 
     /// <summary>The connected socket, or null and why; <c>Failure</c> is set for <see cref="ConnectOutcome.LocalFailure"/>.</summary>
@@ -49,20 +51,18 @@ internal sealed class BackendConnector
 
     private void BindOutgoing(Socket socket, IPEndPoint target)
     {
-        IPAddress? bind = _settings.OutgoingBindAddress;
-        if (bind is null)
+        if (_source.For(target.Address) is not IPAddress bind)
         {
             return;
         }
 
-        if (bind.AddressFamily != target.AddressFamily && target.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            bind = bind.MapToIPv6();
-        }
-
-        if (bind.AddressFamily == target.AddressFamily)
+        try
         {
             socket.Bind(new IPEndPoint(bind, 0));
+        }
+        catch (SocketException e)
+        {
+            _source.BindFailed(e.Message);
         }
     }
 }

@@ -38,6 +38,11 @@ internal sealed class Relay
     /// <summary>Milliseconds tick of the last chunk in either direction, for the idle timeout.</summary>
     public long LastActivity { get; private set; }
 
+    /// <summary>One side has sent its FIN (--fin-timeout applies).</summary>
+    public bool HalfClosed => Volatile.Read(ref _halfClosed);
+
+    private bool _halfClosed;
+
     public async Task RunAsync()
     {
         Task upstream = PumpAsync(_client, _backend, clientToChannel: true);
@@ -80,6 +85,7 @@ internal sealed class Relay
                     int read = await from.ReceiveAsync(buffer.Memory, SocketFlags.None).ConfigureAwait(false);
                     if (read == 0)
                     {
+                        Volatile.Write(ref _halfClosed, true);
                         to.Shutdown(SocketShutdown.Send);
                         return;
                     }

@@ -19,14 +19,14 @@ internal sealed class SessionRegistry
 
     public void Remove(long id) => _relays.TryRemove(id, out _);
 
-    /// <summary>Closes relays with no data for <paramref name="idleMilliseconds"/>.</summary>
-    public int CloseIdle(long idleMilliseconds)
+    /// <summary>Closes relays that have been quiet for longer than <paramref name="timeouts"/> allow.</summary>
+    public int CloseExpired(RelayTimeouts timeouts)
     {
         long now = Environment.TickCount64;
         int closed = 0;
         foreach (Relay relay in _relays.Values)
         {
-            if (now - relay.LastActivity >= idleMilliseconds)
+            if (timeouts.Expired(now - relay.LastActivity, relay.HalfClosed))
             {
                 relay.Abort();
                 closed++;

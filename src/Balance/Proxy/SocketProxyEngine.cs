@@ -32,7 +32,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
         _table = table;
         _settings = settings;
         _log = log;
-        _connector = new BackendConnector(settings);
+        _connector = new BackendConnector(settings, new OutgoingSource(settings.OutgoingBindAddress, log));
         _shortage = new ResourceShortageLog(log);
     }
 
@@ -121,19 +121,19 @@ internal sealed class SocketProxyEngine : IProxyEngine
         }
     }
 
-    /// <summary>Closes idle relays (-T) and relays whose stalled side has a failed source.</summary>
+    /// <summary>Closes quiet relays (-T, --fin-timeout) and relays whose stalled side has a failed source.</summary>
     private async Task SweepLoopAsync()
     {
-        long idleMs = (long)_settings.IdleTimeout.TotalMilliseconds;
-        var period = TimeSpan.FromMilliseconds(idleMs > 0 ? Math.Clamp(idleMs / 4, 50, StalledMs) : StalledMs);
+        RelayTimeouts timeouts = _settings.Timeouts;
+        var period = TimeSpan.FromMilliseconds(timeouts.Enabled ? Math.Min(timeouts.SweepPeriodMs, StalledMs) : StalledMs);
         using var timer = new PeriodicTimer(period);
         try
         {
             while (await timer.WaitForNextTickAsync(_hardStop.Token).ConfigureAwait(false))
             {
-                if (idleMs > 0)
+                if (timeouts.Enabled)
                 {
-                    _registry.CloseIdle(idleMs);
+                    _registry.CloseExpired(timeouts);
                 }
 
                 _registry.CloseFailed(StalledMs);

@@ -606,6 +606,36 @@ public sealed class CommandLineParserTests : IClassFixture<TestServicesFile>
         Assert.Equal(64, e.ExitCode);
     }
 
+    // ---- --fin-timeout ----
+
+    [Fact]
+    public void Fin_timeout_defaults_to_60_seconds()
+    {
+        Assert.Equal(60, Parse("8888", "h").FinTimeoutSeconds);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--fin-timeout", "0" }, 0)]
+    [InlineData(new[] { "--fin-timeout", "5" }, 5)]
+    [InlineData(new[] { "--fin-timeout=120" }, 120)]
+    public void Fin_timeout_takes_whole_seconds_from_0(string[] fin, int expected)
+    {
+        Assert.Equal(expected, Parse([.. fin, "-f", "8888", "h"]).FinTimeoutSeconds);
+        Assert.Equal(expected, Parse(["-f", "8888", "h", .. fin]).FinTimeoutSeconds);
+    }
+
+    [Theory]
+    [InlineData("--fin-timeout", "-1", "-1")]
+    [InlineData("--fin-timeout", "1.5", "1.5")]
+    [InlineData("--fin-timeout=", null, "")]
+    public void Invalid_fin_timeout_is_a_usage_error(string option, string? value, string shown)
+    {
+        string[] args = value is null ? [option, "8888", "h"] : [option, value, "8888", "h"];
+        var e = Fails(args);
+        Assert.Equal($"balance: invalid fin timeout [{shown}], whole seconds >= 0 expected", e.Message);
+        Assert.Equal(64, e.ExitCode);
+    }
+
     /// <summary>Options is a record with a list inside: compare the lists by content.</summary>
     private sealed class OptionsComparer : IEqualityComparer<Options>
     {

@@ -139,6 +139,18 @@ internal sealed class TestBackend : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a FIN on every connection taken so far, as a killed server's
+    /// kernel does when nothing is left unread, and then stays silent.
+    /// </summary>
+    public void FinishAll()
+    {
+        foreach (Socket client in _clients.Keys)
+        {
+            client.Shutdown(SocketShutdown.Send);
+        }
+    }
+
     /// <summary>Resets every connection taken so far (RST, as a crashing server's kernel would send).</summary>
     public void ResetAll()
     {

@@ -21,11 +21,10 @@ internal sealed class EpollProxyEngine : IProxyEngine
         _listener = listener;
         _listener.Blocking = false;
         _context = new RelayContext(table, settings, log, maxPipes: 1024);
-        long idleMs = (long)settings.IdleTimeout.TotalMilliseconds;
         _loops = new EventLoop[Math.Max(1, threads)];
         for (int i = 0; i < _loops.Length; i++)
         {
-            _loops[i] = new EventLoop(idleMs);
+            _loops[i] = new EventLoop(settings.Timeouts);
         }
     }
 

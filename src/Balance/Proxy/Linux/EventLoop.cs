@@ -39,7 +39,7 @@ internal sealed unsafe class EventLoop : IDisposable
         public uint Generation;
     }
 
-    public EventLoop(long idleTimeoutMs)
+    public EventLoop(RelayTimeouts timeouts)
     {
         _epoll = LinuxNative.EpollCreate(LinuxNative.EPOLL_CLOEXEC);
         _wake = LinuxNative.EventFd(0, LinuxNative.EFD_NONBLOCK | LinuxNative.EFD_CLOEXEC);
@@ -49,7 +49,7 @@ internal sealed unsafe class EventLoop : IDisposable
         }
 
         _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EventSize));
-        IdleTimeoutMs = idleTimeoutMs;
+        Timeouts = timeouts;
         Register(_wake, LinuxNative.EPOLLIN, WakeHandler.Instance);
     }
 
@@ -58,7 +58,7 @@ internal sealed unsafe class EventLoop : IDisposable
 
     public byte[] BufferArray => _buffer;
 
-    public long IdleTimeoutMs { get; }
+    public RelayTimeouts Timeouts { get; }
 
     /// <summary>Relays in flight on this loop, kept in a list for the idle sweep and shutdown.</summary>
     public RelayPair? FirstPair { get; set; }
@@ -203,7 +203,7 @@ internal sealed unsafe class EventLoop : IDisposable
         long now = Environment.TickCount64;
         long next = _connectDeadlines.Next;
 
-        if (IdleTimeoutMs > 0)
+        if (Timeouts.Enabled)
         {
             next = Math.Min(next, _nextSweep);
         }
@@ -239,13 +239,13 @@ internal sealed unsafe class EventLoop : IDisposable
             }
         }
 
-        if (IdleTimeoutMs > 0 && now >= _nextSweep)
+        if (Timeouts.Enabled && now >= _nextSweep)
         {
-            _nextSweep = now + Math.Clamp(IdleTimeoutMs / 4, 50, 1000);
+            _nextSweep = now + Timeouts.SweepPeriodMs;
             for (RelayPair? pair = FirstPair; pair is not null;)
             {
                 RelayPair? next = pair.NextPair;
-                if (pair.IsRelaying && now - pair.LastActivity >= IdleTimeoutMs)
+                if (pair.IsRelaying && Timeouts.Expired(now - pair.LastActivity, pair.HalfClosed))
                 {
                     pair.Abort();
                 }

@@ -14,10 +14,7 @@ internal sealed class RelayContext
         ConnectTimeoutMs = (long)settings.ConnectTimeout.TotalMilliseconds;
         MaxPipes = maxPipes;
         Shortage = new ResourceShortageLog(log);
-        if (settings.OutgoingBindAddress is { } bind)
-        {
-            OutgoingBindAddress = bind;
-        }
+        OutgoingSource = new OutgoingSource(settings.OutgoingBindAddress, log);
     }
 
     public RoutingTable Table { get; }
@@ -28,7 +25,7 @@ internal sealed class RelayContext
 
     public long ConnectTimeoutMs { get; }
 
-    public System.Net.IPAddress? OutgoingBindAddress { get; }
+    public OutgoingSource OutgoingSource { get; }
 
     /// <summary>Splice needs a pipe (two descriptors) per direction: only so many are handed out.</summary>
     public int MaxPipes { get; }

@@ -94,6 +94,9 @@ internal sealed unsafe class RelayPair : IEpollHandler
 
     public bool IsRelaying { get; private set; }
 
+    /// <summary>One side has sent its FIN (--fin-timeout applies).</summary>
+    public bool HalfClosed => _up.SourceEnded || _down.SourceEnded;
+
     private void Start()
     {
         NextPair = _loop.FirstPair;
@@ -159,18 +162,10 @@ internal sealed unsafe class RelayPair : IEpollHandler
 
         byte* address = stackalloc byte[SocketAddressCodec.MaxLength];
         var span = new Span<byte>(address, SocketAddressCodec.MaxLength);
-        if (_context.OutgoingBindAddress is IPAddress bind)
+        if (_context.OutgoingSource.For(target.Address) is IPAddress bind
+            && Bind(_backend, address, SocketAddressCodec.Write(new IPEndPoint(bind, 0), span)) != 0)
         {
-            if (v6 && bind.AddressFamily == AddressFamily.InterNetwork)
-            {
-                bind = bind.MapToIPv6();
-            }
-
-            if ((bind.AddressFamily == AddressFamily.InterNetworkV6) == v6)
-            {
-                int bindLength = SocketAddressCodec.Write(new IPEndPoint(bind, 0), span);
-                _ = Bind(_backend, address, bindLength);
-            }
+            _context.OutgoingSource.BindFailed(new System.ComponentModel.Win32Exception(Errno).Message);
         }
 
         int length = SocketAddressCodec.Write(target, span);

@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace Balance.CommandLine;
+
+/// <summary>
+/// The options the original did not have, spelled <c>--name VALUE</c> or
+/// <c>--name=VALUE</c>, anywhere before <c>--</c>. Each is one row of
+/// <see cref="Table"/>: a new option is a row here, a line in the usage text,
+/// the man page and the README.
+/// </summary>
+internal static class LongOptions
+{
+    /// <summary>One long option; <see cref="Apply"/> gets null for an option that takes no value.</summary>
+    private sealed record Definition(string Name, bool TakesValue, Func<Options, string?, Options> Apply);
+
+    private static readonly Definition[] Table =
+    {
+        new("grace", true, (o, v) => o with { GraceSeconds = WholeSeconds(v!, "grace period") }),
+        new("fin-timeout", true, (o, v) => o with { FinTimeoutSeconds = WholeSeconds(v!, "fin timeout") }),
+    };
+
+    /// <summary>
+    /// Applies the long option at <paramref name="index"/> (taking its value
+    /// from the next argument when not given with '='), and returns the index
+    /// of the last argument used. Unknown names are a usage error.
+    /// </summary>
+    public static int Apply(IReadOnlyList<string> args, int index, ref Options options)
+    {
+        string arg = args[index];
+        int equals = arg.IndexOf('=');
+        string name = equals < 0 ? arg[2..] : arg[2..equals];
+        Definition? definition = Array.Find(Table, d => d.Name == name)
+            ?? throw new BalanceException($"balance: unknown option {arg}", ExitCodes.Usage, showUsage: true);
+        string? value = null;
+        if (definition.TakesValue)
+        {
+            value = equals >= 0 ? arg[(equals + 1)..] : index + 1 < args.Count ? args[++index] : string.Empty;
+        }
+        else if (equals >= 0)
+        {
+            throw new BalanceException($"balance: option --{name} takes no value", ExitCodes.Usage, showUsage: true);
+        }
+
+        options = definition.Apply(options, value);
+        return index;
+    }
+
+    private static int WholeSeconds(string text, string what)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
+        {
+            return seconds;
+        }
+
+        throw new BalanceException($"balance: invalid {what} [{text}], whole seconds >= 0 expected", ExitCodes.Usage);
+    }
+}
