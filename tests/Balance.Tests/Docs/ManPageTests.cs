@@ -117,7 +117,6 @@ public sealed partial class ManPageTests
         {
             string text = File.ReadAllText(file);
             Assert.False(text.Contains("../shared", StringComparison.Ordinal), $"{Relative(file)} refers to ../shared");
-            Assert.False(text.Contains("/shared/spec", StringComparison.Ordinal), $"{Relative(file)} refers to a shared spec");
         }
     }
 
