@@ -108,14 +108,14 @@ internal static class CommandLineParser
         var channels = new List<ChannelSpec>();
         foreach (string token in tokens)
         {
-            if (token is "!" or "%")
+            if (GroupType.FromSeparator(token) is GroupType type)
             {
                 if (channels.Count == 0)
                 {
                     throw new BalanceException("balance: no channels in group", ExitCodes.Unavailable);
                 }
 
-                AddGroup(groups, token == "%" ? GroupType.Hash : GroupType.RoundRobin, channels);
+                AddGroup(groups, type, channels);
                 channels = new List<ChannelSpec>();
                 continue;
             }

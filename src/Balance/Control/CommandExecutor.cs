@@ -50,8 +50,8 @@ internal sealed class CommandExecutor
             CommandKind.Maxc => Maxc(group, command.First, command.Second),
             CommandKind.MrtgBytes => Mrtg(command.First, command.Second, MrtgFormatter.Bytes),
             CommandKind.MrtgConns => Mrtg(command.First, command.Second, MrtgFormatter.Connections),
-            CommandKind.Hash => SetType(group, GroupType.Hash, "hash"),
-            CommandKind.RoundRobin => SetType(group, GroupType.RoundRobin, "round robin"),
+            CommandKind.Hash => SetType(group, GroupType.Hash),
+            CommandKind.RoundRobin => SetType(group, GroupType.RoundRobin),
             CommandKind.Create => await CreateAsync(group, command.Host!, command.Port!, cancellation).ConfigureAwait(false),
             CommandKind.Assign => await AssignAsync(group, command.First, command.Host!, command.Port!, cancellation).ConfigureAwait(false),
             _ => ControlTexts.SyntaxError,
@@ -114,10 +114,10 @@ internal sealed class CommandExecutor
         return _table.Status(Clamp(group), Clamp(channel)) is ChannelStatus row ? format(row) : "unknown channel\n";
     }
 
-    private string SetType(int group, GroupType type, string name)
+    private string SetType(int group, GroupType type)
     {
         _ = _table.SetType(group, type);
-        return Invariant($"group {group} set to {name}\n");
+        return Invariant($"group {group} set to {type.Description}\n");
     }
 
     private async Task<string> CreateAsync(int group, string host, string portText, CancellationToken cancellation)

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Balance.Native;
 
 namespace Balance.Control;
 
@@ -32,8 +33,8 @@ internal sealed class ControlConnection : IDisposable
         connection = null;
         if (!FileStat.TryLStat(path, out FileStat stat, out int errno))
         {
-            trace(errno == ControlNative.ENoEnt ? $"{path}: not there" : $"{path}: cannot look (errno {errno})");
-            return errno == ControlNative.EAcces ? ConnectStatus.Denied : ConnectStatus.Absent;
+            trace(errno == Errno.ENOENT ? $"{path}: not there" : $"{path}: cannot look (errno {errno})");
+            return errno == Errno.EACCES ? ConnectStatus.Denied : ConnectStatus.Absent;
         }
 
         if (!stat.IsSocket)

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Balance.Hosting;
 using Balance.Routing;
+using Balance.Native;
 
 namespace Balance.Control;
 
@@ -60,7 +61,7 @@ internal sealed class ControlServer : IDisposable
         ControlSocketFile file = ControlSocketFile.Create(path);
         log.Debug($"control socket {path}");
         return new ControlServer(
-            file, new CommandExecutor(table), shutdown, log, ControlNative.geteuid(), DefaultClientTimeout, DefaultMaxClients,
+            file, new CommandExecutor(table), shutdown, log, Libc.GetEUid(), DefaultClientTimeout, DefaultMaxClients,
             (int)Math.Ceiling(drain.TotalSeconds));
     }
 

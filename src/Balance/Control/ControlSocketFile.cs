@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Balance.Native;
 
 namespace Balance.Control;
 
@@ -55,18 +56,18 @@ internal sealed class ControlSocketFile : IDisposable
         {
             // umask is per process; at start-up nothing else creates files, and this
             // closes the window a chmod after bind would leave open.
-            uint previous = ControlNative.umask(OwnerOnlyUmask);
+            uint previous = Libc.Umask(OwnerOnlyUmask);
             try
             {
                 socket.Bind(endPoint);
             }
             finally
             {
-                ControlNative.umask(previous);
+                Libc.Umask(previous);
             }
 
             socket.Listen(64);
-            if (ControlNative.rename(temporary, path) != 0)
+            if (Libc.Rename(temporary, path) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 throw new BalanceException($"balance: cannot create control socket {path} (errno {errno})", ExitCodes.OsError);
@@ -96,7 +97,7 @@ internal sealed class ControlSocketFile : IDisposable
     {
         if (!FileStat.TryLStat(path, out FileStat stat, out int errno))
         {
-            if (errno == ControlNative.ENoEnt)
+            if (errno == Errno.ENOENT)
             {
                 return;
             }
@@ -154,7 +155,7 @@ internal sealed class ControlSocketFile : IDisposable
         Listener.Dispose();
         if (FileStat.TryLStat(Path, out FileStat now, out _) && now.IsSocket && now.SameFileAs(_identity))
         {
-            _ = ControlNative.unlink(Path); // at exit there is nothing left to do if this fails
+            _ = Libc.Unlink(Path); // at exit there is nothing left to do if this fails
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Balance.Native;
 
 namespace Balance.Control;
 
@@ -28,9 +29,9 @@ internal readonly record struct FileStat(uint Mode, uint Uid, ulong Inode, uint 
     /// </summary>
     public static unsafe bool TryLStat(string path, out FileStat stat, out int errno)
     {
-        byte* buffer = stackalloc byte[ControlNative.StatxBufferSize];
-        new Span<byte>(buffer, ControlNative.StatxBufferSize).Clear();
-        if (ControlNative.statx(ControlNative.AtFdCwd, path, ControlNative.AtSymlinkNoFollow, ControlNative.StatxBasicStats, buffer) != 0)
+        byte* buffer = stackalloc byte[Libc.StatxBufferSize];
+        new Span<byte>(buffer, Libc.StatxBufferSize).Clear();
+        if (Libc.Statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, buffer) != 0)
         {
             errno = Marshal.GetLastPInvokeError();
             stat = default;
@@ -38,7 +39,7 @@ internal readonly record struct FileStat(uint Mode, uint Uid, ulong Inode, uint 
         }
 
         // Offsets of struct statx (linux/stat.h), fixed across architectures; native byte order.
-        var bytes = new ReadOnlySpan<byte>(buffer, ControlNative.StatxBufferSize);
+        var bytes = new ReadOnlySpan<byte>(buffer, Libc.StatxBufferSize);
         stat = new FileStat(
             Mode: MemoryMarshal.Read<ushort>(bytes[28..]),
             Uid: MemoryMarshal.Read<uint>(bytes[20..]),

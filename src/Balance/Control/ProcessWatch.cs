@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Balance.Native;
 
 namespace Balance.Control;
 
@@ -53,6 +54,6 @@ internal static class ProcessWatch
             }
         }
 
-        return ControlNative.kill(pid, 0) != 0 && Marshal.GetLastPInvokeError() == ControlNative.ESrch;
+        return Libc.Kill(pid, 0) != 0 && Marshal.GetLastPInvokeError() == Errno.ESRCH;
     }
 }

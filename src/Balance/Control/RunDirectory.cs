@@ -1,3 +1,4 @@
+using Balance.Native;
 namespace Balance.Control;
 
 /// <summary>
@@ -27,7 +28,7 @@ internal sealed class RunDirectory
     public static RunDirectory FromEnvironment() => new(
         Environment.GetEnvironmentVariable(OverrideVariable),
         Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR"),
-        ControlNative.geteuid());
+        Libc.GetEUid());
 
     /// <summary>The directories in order of preference; only the override when it is set.</summary>
     public IReadOnlyList<string> Candidates()

@@ -1,3 +1,4 @@
+using Balance.Native;
 namespace Balance.Control;
 
 /// <summary>
@@ -63,7 +64,7 @@ internal static class RunDirectorySetup
         }
 
         string? parent = Path.GetDirectoryName(dir);
-        if (errno != ControlNative.ENoEnt || parent is null || !Directory.Exists(parent))
+        if (errno != Errno.ENOENT || parent is null || !Directory.Exists(parent))
         {
             return false;
         }

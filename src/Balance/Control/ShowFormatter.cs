@@ -30,7 +30,7 @@ internal static class ShowFormatter
         text.Append(CultureInfo.InvariantCulture,
             $"{row.Group,3} {TypeName(row.Type),4} {row.Index,2} {(row.Enabled ? "ENA" : "dis"),3} {AddressText(row),16} {row.EndPoint.Port,5} {row.Connections,4} {row.TotalConnections,11} {row.MaxConnections,4} {row.BytesSent,11} {row.BytesReceived,11}\n");
 
-    public static string TypeName(GroupType type) => type == GroupType.Hash ? "Hash" : "RR";
+    public static string TypeName(GroupType type) => type.ShowName;
 
     /// <summary>IPv4 addresses seen through IPv6 are shown as IPv4, as everywhere else.</summary>
     public static string AddressText(ChannelStatus row) => ClientHash.Normalize(row.EndPoint.Address).ToString();

@@ -35,7 +35,7 @@ internal static class ShowJsonFormatter
     {
         json.WriteStartObject();
         json.WriteNumber("group", group.Key);
-        json.WriteString("type", group.First().Type == GroupType.Hash ? "hash" : "rr");
+        json.WriteString("type", group.First().Type.Name);
         json.WriteStartArray("channels");
         foreach (ChannelStatus row in group)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Balance.Native;
 
 namespace Balance.Hosting;
 
@@ -58,18 +59,18 @@ internal static class Daemon
     {
         Console.Out.WriteLine(ReadyLine);
         Console.Out.Flush();
-        _ = NativeMethods.setsid();
-        int devNull = NativeMethods.open("/dev/null", NativeMethods.ORdWr);
+        _ = Libc.SetSid();
+        int devNull = Libc.Open("/dev/null", Libc.O_RDWR);
         if (devNull >= 0)
         {
             for (int fd = 0; fd <= 2; fd++)
             {
-                _ = NativeMethods.dup2(devNull, fd);
+                _ = Libc.Dup2(devNull, fd);
             }
 
             if (devNull > 2)
             {
-                _ = NativeMethods.close(devNull);
+                _ = Libc.Close(devNull);
             }
         }
 

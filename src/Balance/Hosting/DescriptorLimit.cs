@@ -1,3 +1,4 @@
+using Balance.Native;
 namespace Balance.Hosting;
 
 /// <summary>Raises the soft open-files limit to the hard one: every relayed connection needs two.</summary>
@@ -10,11 +11,11 @@ internal static class DescriptorLimit
             return;
         }
 
-        if (NativeMethods.getrlimit(NativeMethods.RlimitNoFile, out NativeMethods.RLimit limit) == 0
+        if (Libc.GetRLimit(Libc.RLIMIT_NOFILE, out Libc.RLimit limit) == 0
             && limit.Current < limit.Maximum)
         {
             limit.Current = limit.Maximum;
-            _ = NativeMethods.setrlimit(NativeMethods.RlimitNoFile, in limit);
+            _ = Libc.SetRLimit(Libc.RLIMIT_NOFILE, in limit);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Balance.CommandLine;
 using Balance.Control;
 using Balance.Proxy;
+using Balance.Proxy.Session;
 using Balance.Routing;
 
 namespace Balance.Hosting;
@@ -36,7 +37,7 @@ internal static class ProxyHost
 
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
-        using var server = new ProxyServer(listener, table, settings, log);
+        using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System);
         var grace = TimeSpan.FromSeconds(options.GraceSeconds);
         int stops = 0;
         ControlServer? control = null;

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Balance.Hosting;
 using Balance.Proxy.Linux;
+using Balance.Proxy.Session;
+using Balance.Proxy.Sockets;
 using Balance.Routing;
 
 namespace Balance.Proxy;
@@ -14,13 +16,14 @@ internal sealed class ProxyServer : IDisposable
 {
     private readonly IProxyEngine _engine;
 
-    public ProxyServer(Socket listener, RoutingTable table, ProxySettings settings, Log log)
+    public ProxyServer(Socket listener, RoutingTable table, ProxySettings settings, Log log, TimeProvider clock)
     {
+        var session = new SessionContext(table, settings, log, clock);
         bool sockets = !OperatingSystem.IsLinux()
             || Environment.GetEnvironmentVariable("BALANCE_ENGINE") == "sockets";
         _engine = sockets
-            ? new SocketProxyEngine(listener, table, settings, log)
-            : new EpollProxyEngine(listener, table, settings, log, ThreadCount());
+            ? new SocketProxyEngine(listener, session)
+            : new EpollProxyEngine(listener, session, ThreadCount());
     }
 
     public int ActiveRelays => _engine.ActiveRelays;

@@ -1,4 +1,5 @@
 using System.Net;
+using Balance.Proxy.Session;
 
 namespace Balance.Proxy;
 

@@ -4,7 +4,8 @@ namespace Balance.Routing;
 
 /// <summary>
 /// One destination (host and port) with its state and counters. Counters are
-/// updated with interlocked operations so the relay never takes a lock.
+/// updated with interlocked operations so the relay never takes a lock; the
+/// state changes under the routing table's lock.
 /// </summary>
 internal sealed class Channel
 {
@@ -12,12 +13,13 @@ internal sealed class Channel
     private long _totalConnections;
     private long _bytesSent;
     private long _bytesReceived;
+    private ChannelState _state;
 
     public Channel(IPEndPoint endPoint, int maxConnections, bool enabled = true)
     {
         EndPoint = endPoint;
         MaxConnections = maxConnections;
-        Enabled = enabled;
+        _state = new ChannelState(enabled);
     }
 
     /// <summary>The address connections go to; replaced only while disabled (<c>assign</c>).</summary>
@@ -26,7 +28,18 @@ internal sealed class Channel
     /// <summary>0 means unlimited.</summary>
     public int MaxConnections { get; set; }
 
-    public bool Enabled { get; set; }
+    /// <summary>The operator's, autodisable's and health checks' say, kept apart.</summary>
+    public ref ChannelState State => ref _state;
+
+    /// <summary>
+    /// <c>show</c>'s ENA/dis. Setting it is what <c>enable</c> and
+    /// <c>disable</c> do (see <see cref="ChannelState.SetByOperator"/>).
+    /// </summary>
+    public bool Enabled
+    {
+        get => _state.Enabled;
+        set => _state.SetByOperator(value);
+    }
 
     /// <summary>Current connections (<c>c</c>).</summary>
     public long Connections => Interlocked.Read(ref _connections);
@@ -42,7 +55,8 @@ internal sealed class Channel
 
     public bool IsFull => MaxConnections > 0 && Connections >= MaxConnections;
 
-    public bool IsUsable => Enabled && !IsFull;
+    /// <summary>A new connection may be sent here: routable and below maxc.</summary>
+    public bool IsUsable => _state.Routable && !IsFull;
 
     internal void BeginAttempt()
     {
@@ -50,6 +64,7 @@ internal sealed class Channel
         Interlocked.Increment(ref _totalConnections);
     }
 
+    /// <summary>Gives a connection slot back; <see cref="RouteCursor.Release"/> is the one caller that owns a slot.</summary>
     public void EndConnection() => Interlocked.Decrement(ref _connections);
 
     public void AddSent(long bytes) => Interlocked.Add(ref _bytesSent, bytes);

@@ -2,11 +2,13 @@ namespace Balance.Routing;
 
 /// <summary>
 /// Where the search for a channel stands for one client connection: the group
-/// being tried and, after a failure, which channels of it were already tried.
+/// being tried, which channels of it were already tried after a failure, and
+/// the channel slot the client holds. Pooled with the connection it serves.
 /// </summary>
 internal sealed class RouteCursor
 {
     private ulong[]? _tried;
+    private Channel? _held;
 
     public RouteCursor(uint clientHash)
     {
@@ -22,6 +24,9 @@ internal sealed class RouteCursor
 
     internal bool InFailover => LastFailed >= 0;
 
+    /// <summary>True while this client holds a slot (counted in <c>c</c>) on a channel.</summary>
+    public bool Holds => _held is not null;
+
     internal bool WasTried(int channel) =>
         _tried is not null && (_tried[channel >> 6] & (1UL << (channel & 63))) != 0;
 
@@ -31,9 +36,31 @@ internal sealed class RouteCursor
         _tried[channel >> 6] |= 1UL << (channel & 63);
     }
 
-    /// <summary>Starts over for another client (a pooled cursor).</summary>
+    /// <summary>The table counted a slot on <paramref name="channel"/> for this client.</summary>
+    internal void Hold(Channel channel)
+    {
+        Release();
+        _held = channel;
+    }
+
+    /// <summary>
+    /// Gives the held slot back (<c>c</c> goes down by one): the one place that
+    /// does, whether the connect failed or the relay ended; a second call does nothing.
+    /// </summary>
+    public void Release()
+    {
+        Channel? held = _held;
+        if (held is not null)
+        {
+            _held = null;
+            held.EndConnection();
+        }
+    }
+
+    /// <summary>Starts over for another client (a pooled cursor); the last one's slot must be released.</summary>
     public void Reset(uint clientHash)
     {
+        Release();
         ClientHash = clientHash;
         Group = 0;
         LastFailed = -1;

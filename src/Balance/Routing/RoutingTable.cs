@@ -11,6 +11,7 @@ internal sealed class RoutingTable
 {
     private readonly object _sync = new();
     private readonly ChannelGroup[] _groups;
+    private IConnectObserver[] _observers = [];
 
     public RoutingTable(IReadOnlyList<ChannelGroup> groups, bool hashFailover = false, bool autoDisable = false)
     {
@@ -25,18 +26,30 @@ internal sealed class RoutingTable
             _groups[i] = i < groups.Count ? groups[i] : new ChannelGroup();
         }
 
-        HashFailover = hashFailover;
-        AutoDisable = autoDisable;
+        Rules = new RouteRules(hashFailover, autoDisable);
     }
 
-    public bool HashFailover { get; }
+    public RouteRules Rules { get; }
 
-    public bool AutoDisable { get; }
+    public bool HashFailover => Rules.HashFailover;
+
+    public bool AutoDisable => Rules.AutoDisable;
+
+    /// <summary>Adds one more listener to every connect's end (at start-up, before traffic).</summary>
+    public void AddObserver(IConnectObserver observer)
+    {
+        lock (_sync)
+        {
+            _observers = [.. _observers, observer];
+        }
+    }
 
     /// <summary>
-    /// Picks the next channel for a connection following compat.md: round robin
-    /// from the group's current position, or the client's hash; then failover
-    /// within the group and on to the next groups. Returns null when none is left.
+    /// Picks the next channel for a connection: the group's policy chooses
+    /// (first pick, or after a failure in the group), then the table counts
+    /// the attempt, moves the group's position after the chosen channel, and
+    /// walks on to the next group when a group has nothing left. The cursor
+    /// holds the chosen channel's slot until released. Null when no channel is left.
     /// </summary>
     public ChannelLease? Next(RouteCursor cursor)
     {
@@ -45,12 +58,15 @@ internal sealed class RoutingTable
             while (cursor.Group < _groups.Length)
             {
                 ChannelGroup group = _groups[cursor.Group];
-                int index = group.Channels.Count == 0 ? -1 : Pick(group, cursor);
+                int index = group.Channels.Count == 0
+                    ? -1
+                    : cursor.InFailover ? group.Policy.Next(group, cursor, Rules) : group.Policy.First(group, cursor, Rules);
                 if (index >= 0)
                 {
                     group.Current = (index + 1) % group.Channels.Count;
                     Channel channel = group.Channels[index];
                     channel.BeginAttempt();
+                    cursor.Hold(channel);
                     cursor.MarkTried(index);
                     return new ChannelLease(cursor.Group, index, channel);
                 }
@@ -62,62 +78,40 @@ internal sealed class RoutingTable
         }
     }
 
-    private int Pick(ChannelGroup group, RouteCursor cursor)
+    /// <summary>The connect of <paramref name="lease"/> succeeded: the client keeps its slot until the relay ends.</summary>
+    public void Connected(ChannelLease lease, TimeSpan took)
     {
-        bool failoverInGroup = group.Type == GroupType.RoundRobin || HashFailover;
-        if (cursor.InFailover)
+        foreach (IConnectObserver observer in Volatile.Read(ref _observers))
         {
-            return failoverInGroup ? FirstUsable(group, cursor.LastFailed + 1, cursor) : -1;
+            observer.Connected(lease, took);
         }
-
-        if (group.Type == GroupType.RoundRobin)
-        {
-            return FirstUsable(group, group.Current, cursor);
-        }
-
-        int hashed = (int)(cursor.ClientHash % (uint)group.Channels.Count);
-        if (group.Channels[hashed].IsUsable)
-        {
-            return hashed;
-        }
-
-        return HashFailover ? FirstUsable(group, hashed + 1, cursor) : -1;
-    }
-
-    /// <summary>The first enabled, non-full, untried channel from <paramref name="start"/>, wrapping once.</summary>
-    private static int FirstUsable(ChannelGroup group, int start, RouteCursor cursor)
-    {
-        int count = group.Channels.Count;
-        for (int step = 0; step < count; step++)
-        {
-            int index = (start + step) % count;
-            if (group.Channels[index].IsUsable && !cursor.WasTried(index))
-            {
-                return index;
-            }
-        }
-
-        return -1;
     }
 
     /// <summary>
-    /// Records a failed connect: gives the connection slot back and, with
-    /// autodisable, disables the channel. Returns true when it was disabled.
+    /// Records a failed connect: gives the slot back, makes the next pick
+    /// continue after this channel and, with autodisable, disables it.
+    /// Returns true when it was disabled now.
     /// </summary>
-    public bool Failed(RouteCursor cursor, ChannelLease lease)
+    public bool Failed(RouteCursor cursor, ChannelLease lease, ConnectOutcome outcome = ConnectOutcome.Refused, TimeSpan took = default)
     {
-        lease.Channel.EndConnection();
+        cursor.Release();
+        bool disabled;
         lock (_sync)
         {
             cursor.LastFailed = lease.Index;
-            bool disabled = AutoDisable && lease.Channel.Enabled;
+            disabled = AutoDisable && lease.Channel.Enabled;
             if (disabled)
             {
-                lease.Channel.Enabled = false;
+                lease.Channel.State.AutoDisabled = true;
             }
-
-            return disabled;
         }
+
+        foreach (IConnectObserver observer in Volatile.Read(ref _observers))
+        {
+            observer.Failed(lease, outcome, took);
+        }
+
+        return disabled;
     }
 
     public List<ChannelStatus> Snapshot()
@@ -130,15 +124,20 @@ internal sealed class RoutingTable
                 ChannelGroup group = _groups[g];
                 for (int c = 0; c < group.Channels.Count; c++)
                 {
-                    Channel ch = group.Channels[c];
-                    rows.Add(new ChannelStatus(
-                        g, group.Type, c, ch.Enabled, ch.EndPoint, ch.Connections, ch.TotalConnections,
-                        ch.MaxConnections, ch.BytesSent, ch.BytesReceived));
+                    rows.Add(StatusOf(g, group, c));
                 }
             }
         }
 
         return rows;
+    }
+
+    private static ChannelStatus StatusOf(int groupIndex, ChannelGroup group, int index)
+    {
+        Channel ch = group.Channels[index];
+        return new ChannelStatus(
+            groupIndex, group.Type, index, ch.Enabled, ch.EndPoint, ch.Connections, ch.TotalConnections,
+            ch.MaxConnections, ch.BytesSent, ch.BytesReceived);
     }
 
     public static bool IsValidGroup(int group) => group >= 0 && group < Limits.MaxGroups;
@@ -167,28 +166,21 @@ internal sealed class RoutingTable
         lock (_sync)
         {
             ChannelGroup g = _groups[group];
-            if (channel < 0 || channel >= g.Channels.Count)
-            {
-                return null;
-            }
-
-            Channel ch = g.Channels[channel];
-            return new ChannelStatus(
-                group, g.Type, channel, ch.Enabled, ch.EndPoint, ch.Connections, ch.TotalConnections,
-                ch.MaxConnections, ch.BytesSent, ch.BytesReceived);
+            return channel < 0 || channel >= g.Channels.Count ? null : StatusOf(group, g, channel);
         }
     }
 
+    /// <summary>
+    /// <c>enable</c> and <c>disable</c>. The operator's word is recorded even
+    /// when the channel already looks that way (a <c>disable</c> of a channel
+    /// autodisable took out keeps it out once autodisable lets go).
+    /// </summary>
     public ControlResult SetEnabled(int group, int channel, bool enabled) =>
         WithChannel(group, channel, ch =>
         {
-            if (ch.Enabled == enabled)
-            {
-                return ControlResult.Unchanged;
-            }
-
+            bool was = ch.Enabled;
             ch.Enabled = enabled;
-            return ControlResult.Done;
+            return was == enabled ? ControlResult.Unchanged : ControlResult.Done;
         });
 
     public ControlResult SetMaxConnections(int group, int channel, int maxConnections) =>

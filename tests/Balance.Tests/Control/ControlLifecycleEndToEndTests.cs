@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Balance.Control;
 using Balance.Tests.Control.Helpers;
+using Balance.Native;
 
 namespace Balance.Tests.Control;
 
@@ -120,7 +121,7 @@ public sealed class ControlLifecycleEndToEndTests : InstanceTestBase
     {
         InstanceProcess instance = Start(FreePort.Next());
 
-        _ = ControlNative.kill(instance.Pid, 15);
+        _ = Libc.Kill(instance.Pid, 15);
 
         Assert.True(instance.WaitForExit(TimeSpan.FromSeconds(20)));
         Assert.False(SocketFiles.IsSocket(instance.SocketPath));
@@ -134,7 +135,7 @@ public sealed class ControlLifecycleEndToEndTests : InstanceTestBase
         Track(draining);
         using ProxyClient inFlight = ProxyClient.Open(port);
 
-        _ = ControlNative.kill(draining.Pid, 15);
+        _ = Libc.Kill(draining.Pid, 15);
         Eventually.True(() => !SocketFiles.IsSocket(draining.SocketPath), "the draining instance to give up its control socket");
         Assert.False(draining.HasExited, "a relay in flight keeps it draining");
 
@@ -185,14 +186,14 @@ public sealed class ControlLifecycleEndToEndTests : InstanceTestBase
         {
             if (!ProcessWatch.IsGone(pid))
             {
-                _ = ControlNative.kill(pid, 9);
+                _ = Libc.Kill(pid, 9);
             }
         }
     }
 
     private static void KillHard(InstanceProcess instance)
     {
-        _ = ControlNative.kill(instance.Pid, 9);
+        _ = Libc.Kill(instance.Pid, 9);
         Assert.True(instance.WaitForExit(TimeSpan.FromSeconds(20)));
     }
 }

@@ -5,6 +5,7 @@ using Balance.Control;
 using Balance.Hosting;
 using Balance.Routing;
 using Balance.Tests.Control.Helpers;
+using Balance.Native;
 
 namespace Balance.Tests.Control;
 
@@ -25,7 +26,7 @@ public sealed class ControlServerTests : IDisposable
         var table = new RoutingTable(new[] { group });
         ControlSocketFile file = ControlSocketFile.Create(Path.Combine(_dir.Path, "balance.9.0.0.0.0"));
         _server = new ControlServer(file, new CommandExecutor(table), () => _killed.TrySetResult(), new Log(false),
-            ControlNative.geteuid(), ClientTimeout, MaxClients);
+            Libc.GetEUid(), ClientTimeout, MaxClients);
     }
 
     public void Dispose()
@@ -198,6 +199,6 @@ public sealed class ControlServerTests : IDisposable
         using Socket socket = Connect();
         PeerCredentials peer = PeerCredentials.Of(socket);
         Assert.Equal(Environment.ProcessId, peer.Pid);
-        Assert.Equal(ControlNative.geteuid(), peer.Uid);
+        Assert.Equal(Libc.GetEUid(), peer.Uid);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Balance.Control;
 using Balance.Tests.Control.Helpers;
+using Balance.Native;
 
 namespace Balance.Tests.Control;
 
@@ -73,7 +74,7 @@ public sealed class ControlSocketFileTests : IDisposable
     public void Socket_of_a_successor_is_left_alone_at_dispose()
     {
         ControlSocketFile mine = ControlSocketFile.Create(SocketPath);
-        Assert.Equal(0, ControlNative.unlink(SocketPath));
+        Assert.Equal(0, Libc.Unlink(SocketPath));
         using var successor = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         successor.Bind(new UnixDomainSocketEndPoint(SocketPath));
         successor.Listen();

@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using Balance.Control;
 using Balance.Tests.Control.Helpers;
+using Balance.Native;
 
 namespace Balance.Tests.Control;
 
@@ -72,7 +73,7 @@ public class RunDirectoryTests
     {
         using var parent = new RunDir();
         string dir = Path.Combine(parent.Path, "a", "b");
-        Assert.Equal(dir, RunDirectorySetup.Prepare(new RunDirectory(dir, null, ControlNative.geteuid())));
+        Assert.Equal(dir, RunDirectorySetup.Prepare(new RunDirectory(dir, null, Libc.GetEUid())));
         Assert.Equal(Mode0700, File.GetUnixFileMode(dir) & ~UnixFileMode.SetGroup);
     }
 
@@ -80,7 +81,7 @@ public class RunDirectoryTests
     public void Existing_override_directory_keeps_its_mode()
     {
         using var dir = new RunDir();
-        RunDirectorySetup.Prepare(new RunDirectory(dir.Path, null, ControlNative.geteuid()));
+        RunDirectorySetup.Prepare(new RunDirectory(dir.Path, null, Libc.GetEUid()));
         Assert.Equal(UnixFileMode.OtherExecute, File.GetUnixFileMode(dir.Path) & UnixFileMode.OtherExecute);
     }
 
@@ -94,8 +95,8 @@ public class RunDirectoryTests
         Assert.True(stat.IsSymlink);
         Assert.True(FileStat.TryLStat(dir.Path, out stat, out _));
         Assert.True(stat.IsDirectory);
-        Assert.Equal(ControlNative.geteuid(), stat.Uid);
+        Assert.Equal(Libc.GetEUid(), stat.Uid);
         Assert.False(FileStat.TryLStat(Path.Combine(dir.Path, "none"), out _, out int errno));
-        Assert.Equal(ControlNative.ENoEnt, errno);
+        Assert.Equal(Errno.ENOENT, errno);
     }
 }

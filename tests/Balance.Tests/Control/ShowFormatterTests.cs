@@ -6,9 +6,9 @@ namespace Balance.Tests.Control;
 
 public class ShowFormatterTests
 {
-    private static ChannelStatus Row(string address, int port, int group = 0, int index = 0, GroupType type = GroupType.RoundRobin,
+    private static ChannelStatus Row(string address, int port, int group = 0, int index = 0, GroupType? type = null,
         bool enabled = true, long c = 0, long totalc = 0, int maxc = 0, long sent = 0, long rcvd = 0) =>
-        new(group, type, index, enabled, new IPEndPoint(IPAddress.Parse(address), port), c, totalc, maxc, sent, rcvd);
+        new(group, type ?? GroupType.RoundRobin, index, enabled, new IPEndPoint(IPAddress.Parse(address), port), c, totalc, maxc, sent, rcvd);
 
     [Fact]
     public void Header_is_the_original_printf_line()

@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using Balance.Control;
 using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
+using Balance.Native;
 
 namespace Balance.Tests.Reliability;
 
@@ -75,9 +76,9 @@ public sealed class ControlSecurityTests : IDisposable
         await Poll.UntilAsync(() => File.Exists(socketPath), TimeSpan.FromSeconds(10), "the control socket");
 
         Assert.True(FileStat.TryLStat(missing, out FileStat dir, out _) && dir.IsDirectory);
-        Assert.Equal((ControlNative.geteuid(), Mode0700), (dir.Uid, File.GetUnixFileMode(missing)));
+        Assert.Equal((Libc.GetEUid(), Mode0700), (dir.Uid, File.GetUnixFileMode(missing)));
         Assert.True(FileStat.TryLStat(socketPath, out FileStat socket, out _) && socket.IsSocket);
-        Assert.Equal((ControlNative.geteuid(), Mode0600), (socket.Uid, File.GetUnixFileMode(socketPath)));
+        Assert.Equal((Libc.GetEUid(), Mode0600), (socket.Uid, File.GetUnixFileMode(socketPath)));
     }
 
     [NobodyFact]
@@ -163,7 +164,7 @@ public sealed class ControlSecurityTests : IDisposable
         File.Delete(instance.SocketPath);
         File.CreateSymbolicLink(instance.SocketPath, victim);
 
-        Assert.Equal(0, ControlNative.kill(instance.Pid, Posix.SigTerm));
+        Assert.Equal(0, Libc.Kill(instance.Pid, Posix.SigTerm));
         Assert.True(instance.WaitForExit(TimeSpan.FromSeconds(15)));
 
         Assert.Equal(0, instance.ExitCode);

@@ -30,6 +30,7 @@ public sealed class ChannelGroupTests
     [Fact]
     public void Round_robin_is_the_default_group_type()
     {
-        Assert.Equal(GroupType.RoundRobin, default(GroupType));
+        Assert.Equal(GroupType.RoundRobin, new ChannelGroup().Type);
+        Assert.IsType<Balance.Routing.Policies.RoundRobinPolicy>(new ChannelGroup().Policy);
     }
 }

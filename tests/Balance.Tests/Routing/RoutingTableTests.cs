@@ -4,7 +4,7 @@ using static Balance.Tests.Routing.RoutingTestHelpers;
 
 namespace Balance.Tests.Routing;
 
-/// <summary>The rules of compat.md "Choosing a channel" and the control operations.</summary>
+/// <summary>The rules of "Choosing a channel" (docs/behaviour.md) and the control operations.</summary>
 public sealed class RoutingTableTests
 {
     private static RoutingTable Table(params ChannelGroup[] groups) => new(groups);

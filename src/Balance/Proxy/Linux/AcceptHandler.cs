@@ -1,5 +1,6 @@
+using Balance.Native;
 using Balance.Routing;
-using static Balance.Proxy.Linux.LinuxNative;
+using static Balance.Native.Libc;
 
 namespace Balance.Proxy.Linux;
 
@@ -14,12 +15,12 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
     private const long PauseMs = 100;
 
     private readonly EventLoop _loop;
-    private readonly RelayContext _context;
+    private readonly EpollContext _context;
     private readonly int _listener;
     private readonly bool _exclusive;
     private bool _listening;
 
-    public AcceptHandler(EventLoop loop, RelayContext context, int listener, bool exclusive)
+    public AcceptHandler(EventLoop loop, EpollContext context, int listener, bool exclusive)
     {
         _loop = loop;
         _context = context;
@@ -29,10 +30,18 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
 
     public void Listen()
     {
-        if (!_listening && !_loop.Draining && !_loop.Stopping)
+        if (_listening || _loop.Draining || _loop.Stopping)
         {
-            _loop.Register(_listener, EPOLLIN, this, _exclusive);
+            return;
+        }
+
+        if (_loop.Register(_listener, EPOLLIN, this, _exclusive))
+        {
             _listening = true;
+        }
+        else
+        {
+            PauseAfter(LastError);
         }
     }
 
@@ -55,17 +64,16 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
             int client = Accept(_listener, address, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
             if (client < 0)
             {
-                int errno = Errno;
-                if (errno is EINTR or ECONNABORTED)
+                int errno = LastError;
+                if (errno is Errno.EINTR or Errno.ECONNABORTED)
                 {
                     continue;
                 }
 
-                if (errno is EMFILE or ENFILE or ENOBUFS or ENOMEM)
+                if (Errno.IsResourceShortage(errno))
                 {
-                    _context.ResourceShortage(errno);
                     StopListening();
-                    _loop.AddTimer(Environment.TickCount64 + PauseMs, Listen);
+                    PauseAfter(errno);
                 }
 
                 return;
@@ -73,12 +81,19 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
 
             // TCP_NODELAY and SO_KEEPALIVE come from the listener (see ListenerFactory).
             var sockaddr = new ReadOnlySpan<byte>(address, length);
-            if (_context.Log.DebugEnabled)
+            if (_context.Session.Log.DebugEnabled)
             {
-                _context.Log.Debug($"connect from {SocketAddressCodec.Address(sockaddr)}");
+                _context.Session.Log.Debug($"connect from {SocketAddressCodec.Address(sockaddr)}");
             }
 
             RelayPair.Serve(_loop, _context, client, ClientHash.Of(SocketAddressCodec.AddressBytes(sockaddr)));
         }
+    }
+
+    /// <summary>Out of descriptors or memory: say so (at most once per interval) and listen again a little later.</summary>
+    private void PauseAfter(int errno)
+    {
+        _context.Session.Shortage.Report(errno);
+        _loop.AddTimer(_loop.Now + PauseMs, Listen);
     }
 }

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
-using Balance.Hosting;
-using Balance.Routing;
+using Balance.Proxy.Session;
 
 namespace Balance.Proxy.Linux;
 
@@ -12,23 +11,23 @@ namespace Balance.Proxy.Linux;
 internal sealed class EpollProxyEngine : IProxyEngine
 {
     private readonly Socket _listener;
-    private readonly RelayContext _context;
+    private readonly EpollContext _context;
     private readonly EventLoop[] _loops;
     private int _loopsListening;
 
-    public EpollProxyEngine(Socket listener, RoutingTable table, ProxySettings settings, Log log, int threads)
+    public EpollProxyEngine(Socket listener, SessionContext session, int threads)
     {
         _listener = listener;
         _listener.Blocking = false;
-        _context = new RelayContext(table, settings, log, maxPipes: 1024);
+        _context = new EpollContext(session, maxPipes: 1024);
         _loops = new EventLoop[Math.Max(1, threads)];
         for (int i = 0; i < _loops.Length; i++)
         {
-            _loops[i] = new EventLoop(settings.Timeouts);
+            _loops[i] = new EventLoop(session.Settings.Timeouts, session.Clock);
         }
     }
 
-    public int ActiveRelays => _loops.Sum(loop => loop.PairCount);
+    public int ActiveRelays => _loops.Sum(loop => loop.Live.Count);
 
     public Task RunAsync()
     {
@@ -70,7 +69,7 @@ internal sealed class EpollProxyEngine : IProxyEngine
 
     public void Stop(TimeSpan grace)
     {
-        long deadline = Environment.TickCount64 + (long)grace.TotalMilliseconds;
+        long deadline = _context.Session.Clock.Milliseconds() + (long)grace.TotalMilliseconds;
         foreach (EventLoop loop in _loops)
         {
             loop.Drain(deadline);
@@ -79,6 +78,7 @@ internal sealed class EpollProxyEngine : IProxyEngine
 
     public void StopNow()
     {
+        _context.Session.Stop();
         foreach (EventLoop loop in _loops)
         {
             loop.Stop();

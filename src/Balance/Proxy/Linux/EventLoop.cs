@@ -1,17 +1,24 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Balance.Native;
+using Balance.Proxy.Session;
 
 namespace Balance.Proxy.Linux;
 
 /// <summary>
 /// One thread, one epoll instance, level-triggered. Dispatches descriptor
-/// events to their handlers, runs connect deadlines and the idle sweep, and
-/// owns the read buffer its relays share (so no relay holds a buffer of its own).
+/// events to their handlers, runs connect deadlines, timers and the timeout
+/// sweep, and owns what its pairs share: the read buffer (so no relay holds a
+/// buffer of its own), the pool of free pairs and the list of live ones.
+/// Reads the clock once per wake-up (<see cref="Now"/>).
 /// </summary>
 internal sealed unsafe class EventLoop : IDisposable
 {
     public const int BufferSize = 64 * 1024;
     private const int MaxEvents = 256;
+
+    /// <summary>The longest epoll_wait while a deadline is pending: deadlines are checked at least this often.</summary>
+    private const int MaxWaitMs = 1000;
 
     private static readonly bool PackedEvents =
         RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
@@ -23,8 +30,9 @@ internal sealed unsafe class EventLoop : IDisposable
     private readonly int _wake;
     private readonly byte* _events;
     private readonly byte[] _buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
-    private readonly ConnectDeadlines _connectDeadlines = new();
     private readonly List<(long Deadline, Action Action)> _timers = new();
+    private readonly TimeProvider _clock;
+    private readonly RelayTimeouts _timeouts;
     private Slot[] _slots = new Slot[1024];
     private uint _generation;
     private volatile bool _stopping;
@@ -39,60 +47,32 @@ internal sealed unsafe class EventLoop : IDisposable
         public uint Generation;
     }
 
-    public EventLoop(RelayTimeouts timeouts)
+    public EventLoop(RelayTimeouts timeouts, TimeProvider clock)
     {
-        _epoll = LinuxNative.EpollCreate(LinuxNative.EPOLL_CLOEXEC);
-        _wake = LinuxNative.EventFd(0, LinuxNative.EFD_NONBLOCK | LinuxNative.EFD_CLOEXEC);
-        if (_epoll < 0 || _wake < 0)
+        _timeouts = timeouts;
+        _clock = clock;
+        _epoll = Libc.EpollCreate(Libc.EPOLL_CLOEXEC);
+        _wake = Libc.EventFd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        if (_epoll < 0 || _wake < 0 || !Register(_wake, Libc.EPOLLIN, WakeHandler.Instance))
         {
-            throw new InvalidOperationException($"epoll set-up failed (errno {LinuxNative.Errno})");
+            throw new BalanceException($"balance: cannot set up an event loop (errno {Libc.LastError})", ExitCodes.OsError);
         }
 
         _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EventSize));
-        Timeouts = timeouts;
-        Register(_wake, LinuxNative.EPOLLIN, WakeHandler.Instance);
+        Now = clock.Milliseconds();
     }
+
+    /// <summary>The clock's milliseconds at this wake-up.</summary>
+    public long Now { get; private set; }
 
     /// <summary>The shared read buffer; on the pinned heap, so its address never changes.</summary>
     public byte* Buffer => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
 
-    public byte[] BufferArray => _buffer;
+    public PairPool Pool { get; } = new();
 
-    public RelayTimeouts Timeouts { get; }
+    public LivePairs Live { get; } = new();
 
-    /// <summary>Relays in flight on this loop, kept in a list for the idle sweep and shutdown.</summary>
-    public RelayPair? FirstPair { get; set; }
-
-    public int PairCount { get; set; }
-
-    /// <summary>Closed pairs kept for reuse; beyond this many they are left to the GC.</summary>
-    private const int MaxFreePairs = 1024;
-
-    private RelayPair? _freePairs;
-    private int _freePairCount;
-
-    public RelayPair? TakeFreePair()
-    {
-        RelayPair? pair = _freePairs;
-        if (pair is not null)
-        {
-            _freePairs = pair.NextFree;
-            pair.NextFree = null;
-            _freePairCount--;
-        }
-
-        return pair;
-    }
-
-    public void ReturnFreePair(RelayPair pair)
-    {
-        if (_freePairCount < MaxFreePairs)
-        {
-            pair.NextFree = _freePairs;
-            _freePairs = pair;
-            _freePairCount++;
-        }
-    }
+    public ConnectDeadlines Deadlines { get; } = new();
 
     public bool Stopping => _stopping;
 
@@ -102,7 +82,8 @@ internal sealed unsafe class EventLoop : IDisposable
     /// <summary>Runs on this loop's thread when it starts draining (it lets go of the listener).</summary>
     public Action? DrainStarted { get; set; }
 
-    public void Register(int fd, uint events, IEpollHandler handler, bool exclusive = false)
+    /// <summary>Adds a descriptor; false when epoll refused (out of memory, or the watch limit).</summary>
+    public bool Register(int fd, uint events, IEpollHandler handler, bool exclusive = false)
     {
         if (fd >= _slots.Length)
         {
@@ -111,34 +92,37 @@ internal sealed unsafe class EventLoop : IDisposable
 
         uint generation = ++_generation;
         _slots[fd] = new Slot { Handler = handler, Generation = generation };
-        Control(LinuxNative.EPOLL_CTL_ADD, fd, events | (exclusive ? LinuxNative.EPOLLEXCLUSIVE : 0), generation);
+        if (Control(Libc.EPOLL_CTL_ADD, fd, events | (exclusive ? Libc.EPOLLEXCLUSIVE : 0), generation))
+        {
+            return true;
+        }
+
+        _slots[fd] = default;
+        return false;
     }
 
-    public void Modify(int fd, uint events) =>
-        Control(LinuxNative.EPOLL_CTL_MOD, fd, events, _slots[fd].Generation);
+    public bool Modify(int fd, uint events) =>
+        Control(Libc.EPOLL_CTL_MOD, fd, events, _slots[fd].Generation);
 
     /// <summary>Removes a descriptor; call before closing it so no stale event reaches a new owner.</summary>
     public void Unregister(int fd)
     {
-        Control(LinuxNative.EPOLL_CTL_DEL, fd, 0, 0);
+        // A failed removal leaves nothing behind that matters: the slot is
+        // cleared, so an event still reported for the descriptor is dropped.
+        _ = Control(Libc.EPOLL_CTL_DEL, fd, 0, 0);
         _slots[fd] = default;
     }
 
     /// <summary>Drops the handler of a descriptor that is about to be closed (the close takes it out of epoll).</summary>
     public void Forget(int fd) => _slots[fd] = default;
 
-    private void Control(int op, int fd, uint events, uint generation)
+    private bool Control(int op, int fd, uint events, uint generation)
     {
         byte* ev = stackalloc byte[16];
         *(uint*)ev = events;
         *(ulong*)(ev + DataOffset) = ((ulong)generation << 32) | (uint)fd;
-        _ = LinuxNative.EpollCtl(_epoll, op, fd, ev);
+        return Libc.EpollCtl(_epoll, op, fd, ev) == 0;
     }
-
-    public void AddConnectDeadline(RelayPair pair, long deadline) => _connectDeadlines.Add(pair, deadline);
-
-    /// <summary>The connect of <paramref name="pair"/> ended (or the pair closed): its deadline no longer applies.</summary>
-    public void RemoveConnectDeadline(RelayPair pair) => _connectDeadlines.Remove(pair);
 
     /// <summary>Runs <paramref name="action"/> on this loop once <paramref name="deadline"/> has passed (rare events only).</summary>
     public void AddTimer(long deadline, Action action) => _timers.Add((deadline, action));
@@ -161,14 +145,15 @@ internal sealed unsafe class EventLoop : IDisposable
     private void Wake()
     {
         ulong one = 1;
-        _ = LinuxNative.Write(_wake, (byte*)&one, sizeof(ulong));
+        _ = Libc.Write(_wake, (byte*)&one, sizeof(ulong)); // a full counter wakes the loop just as well
     }
 
     public void Run()
     {
         while (!_stopping)
         {
-            int count = LinuxNative.EpollWait(_epoll, _events, MaxEvents, NextTimeout());
+            int count = Libc.EpollWait(_epoll, _events, MaxEvents, NextTimeout());
+            Now = _clock.Milliseconds();
             for (int i = 0; i < count; i++)
             {
                 byte* ev = _events + (i * EventSize);
@@ -189,21 +174,19 @@ internal sealed unsafe class EventLoop : IDisposable
                 DrainStarted?.Invoke();
             }
 
-            if (_draining && (PairCount == 0 || Environment.TickCount64 >= Interlocked.Read(ref _drainDeadline)))
+            if (_draining && (Live.Count == 0 || Now >= Interlocked.Read(ref _drainDeadline)))
             {
                 break;
             }
         }
 
-        CloseAllPairs();
+        Live.CloseAll();
     }
 
     private int NextTimeout()
     {
-        long now = Environment.TickCount64;
-        long next = _connectDeadlines.Next;
-
-        if (Timeouts.Enabled)
+        long next = Deadlines.Next;
+        if (_timeouts.Enabled)
         {
             next = Math.Min(next, _nextSweep);
         }
@@ -218,20 +201,19 @@ internal sealed unsafe class EventLoop : IDisposable
             next = Math.Min(next, timer.Deadline);
         }
 
-        return next == long.MaxValue ? -1 : (int)Math.Clamp(next - now, 0, 1000);
+        return next == long.MaxValue ? -1 : (int)Math.Clamp(next - _clock.Milliseconds(), 0, MaxWaitMs);
     }
 
     private void RunDeadlines()
     {
-        long now = Environment.TickCount64;
-        while (_connectDeadlines.TakeExpired(now) is RelayPair pair)
+        while (Deadlines.TakeExpired(Now) is RelayPair pair)
         {
             pair.OnConnectTimeout();
         }
 
         for (int i = _timers.Count - 1; i >= 0; i--)
         {
-            if (_timers[i].Deadline <= now)
+            if (_timers[i].Deadline <= Now)
             {
                 Action action = _timers[i].Action;
                 _timers.RemoveAt(i);
@@ -239,40 +221,21 @@ internal sealed unsafe class EventLoop : IDisposable
             }
         }
 
-        if (Timeouts.Enabled && now >= _nextSweep)
+        if (_timeouts.Enabled && Now >= _nextSweep)
         {
-            _nextSweep = now + Timeouts.SweepPeriodMs;
-            for (RelayPair? pair = FirstPair; pair is not null;)
-            {
-                RelayPair? next = pair.NextPair;
-                if (pair.IsRelaying && Timeouts.Expired(now - pair.LastActivity, pair.HalfClosed))
-                {
-                    pair.Abort();
-                }
-
-                pair = next;
-            }
-        }
-    }
-
-    private void CloseAllPairs()
-    {
-        for (RelayPair? pair = FirstPair; pair is not null;)
-        {
-            RelayPair? next = pair.NextPair;
-            pair.Abort();
-            pair = next;
+            _nextSweep = Now + _timeouts.SweepPeriodMs;
+            Live.CloseExpired(Now, _timeouts);
         }
     }
 
     public void Dispose()
     {
-        _ = LinuxNative.Close(_wake);
-        _ = LinuxNative.Close(_epoll);
+        _ = Libc.Close(_wake);
+        _ = Libc.Close(_epoll);
         NativeMemory.Free(_events);
     }
 
-    /// <summary>The eventfd that wakes the loop for <see cref="Stop"/>.</summary>
+    /// <summary>The eventfd that wakes the loop for <see cref="Stop"/> and <see cref="Drain"/>.</summary>
     private sealed class WakeHandler : IEpollHandler
     {
         public static readonly WakeHandler Instance = new();
@@ -280,7 +243,7 @@ internal sealed unsafe class EventLoop : IDisposable
         public void OnEvents(int fd, uint events)
         {
             ulong value;
-            _ = LinuxNative.Read(fd, (byte*)&value, sizeof(ulong));
+            _ = Libc.Read(fd, (byte*)&value, sizeof(ulong)); // only emptying the counter
         }
     }
 }

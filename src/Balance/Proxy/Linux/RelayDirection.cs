@@ -1,55 +1,257 @@
+using System.Buffers;
+using Balance.Native;
+using Balance.Proxy.Session;
+using static Balance.Native.Libc;
+
 namespace Balance.Proxy.Linux;
 
 /// <summary>
-/// One direction of a relayed pair: where bytes come from and go to, and what
-/// is still owed to the destination (a rented buffer after a partial write, or
-/// bytes in the splice pipe).
+/// One direction of a relayed pair, and the moving of its bytes: read from
+/// the source through the loop's shared buffer and written on, or spliced
+/// through a pipe once the direction carries bulk data. What the destination
+/// cannot take yet is owed to it (a rented buffer after a partial write, or
+/// bytes in the pipe) and the source is not read until it is delivered. A
+/// FIN is passed on once everything before it has left.
 /// </summary>
-internal sealed class RelayDirection
+internal sealed unsafe class RelayDirection
 {
-    public RelayDirection(bool clientToChannel)
+    /// <summary>
+    /// Bytes moved per splice call, and the pipe's size. A read that fills the
+    /// whole copy buffer marks bulk traffic, worth a pipe; 256 KiB measured
+    /// best on loopback (64 KiB and 1 MiB were slower or no better).
+    /// </summary>
+    private const int SpliceChunk = 256 * 1024;
+
+    private readonly EventLoop _loop;
+    private readonly EpollContext _context;
+    private readonly PairTraffic _traffic;
+    private readonly ConnectAttempt _attempt;
+    private byte[]? _pending;
+    private int _pendingOffset;
+    private int _pendingCount;
+    private int _pipeRead = -1;
+    private int _pipeWrite = -1;
+    private int _pipeBytes;
+
+    public RelayDirection(bool clientToChannel, EventLoop loop, EpollContext context, PairTraffic traffic, ConnectAttempt attempt)
     {
         ClientToChannel = clientToChannel;
+        _loop = loop;
+        _context = context;
+        _traffic = traffic;
+        _attempt = attempt;
     }
 
     public bool ClientToChannel { get; }
 
-    public int Source { get; set; } = -1;
+    /// <summary>The other direction of the pair: a FIN is passed on by shutdown only while it still flows.</summary>
+    public RelayDirection Other { get; set; } = null!;
 
-    public int Destination { get; set; } = -1;
+    public int Source { get; private set; } = -1;
 
-    /// <summary>Bytes read but not yet written: only set while the destination is slow.</summary>
-    public byte[]? Pending { get; set; }
-
-    public int PendingOffset { get; set; }
-
-    public int PendingCount { get; set; }
-
-    /// <summary>Splice pipe (read end, write end), -1 while this direction copies.</summary>
-    public int PipeRead { get; set; } = -1;
-
-    public int PipeWrite { get; set; } = -1;
-
-    public int PipeBytes { get; set; }
-
-    public bool Splicing => PipeWrite >= 0;
+    public int Destination { get; private set; } = -1;
 
     /// <summary>The source sent its FIN.</summary>
-    public bool SourceEnded { get; set; }
+    public bool SourceEnded { get; private set; }
 
     /// <summary>The FIN was passed on to the destination: nothing more flows this way.</summary>
-    public bool Finished { get; set; }
+    public bool Finished { get; private set; }
 
-    public bool HasBacklog => PendingCount > 0 || PipeBytes > 0;
+    public bool HasBacklog => _pendingCount > 0 || _pipeBytes > 0;
 
     public bool WantsRead => !SourceEnded && !HasBacklog;
 
-    /// <summary>Forgets the last connection (its buffer and pipe were already given back).</summary>
-    public void Reset()
+    private bool Splicing => _pipeWrite >= 0;
+
+    public void Connect(int source, int destination)
     {
-        Source = Destination = PipeRead = PipeWrite = -1;
-        Pending = null;
-        PendingOffset = PendingCount = PipeBytes = 0;
+        Source = source;
+        Destination = destination;
+    }
+
+    /// <summary>The source has data or news (FIN, error): move what can be moved. False on a failure that ends the pair.</summary>
+    public bool Pump(bool peerClosed) => Splicing ? PumpSplice() : PumpCopy(peerClosed);
+
+    /// <summary>The destination can take more: send what is owed to it. False on a failure that ends the pair.</summary>
+    public bool Flush()
+    {
+        if (_pendingCount > 0)
+        {
+            nint written;
+            fixed (byte* pending = _pending)
+            {
+                written = Send(Destination, pending + _pendingOffset, _pendingCount, MSG_NOSIGNAL);
+            }
+
+            if (written < 0)
+            {
+                return Errno.IsTransient(LastError);
+            }
+
+            Delivered((int)written);
+            _pendingOffset += (int)written;
+            _pendingCount -= (int)written;
+            if (_pendingCount == 0)
+            {
+                ArrayPool<byte>.Shared.Return(_pending!);
+                _pending = null;
+            }
+        }
+        else if (_pipeBytes > 0)
+        {
+            nint moved = Splice(_pipeRead, null, Destination, null, _pipeBytes, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            if (moved < 0)
+            {
+                return Errno.IsTransient(LastError);
+            }
+
+            Delivered((int)moved);
+            _pipeBytes -= (int)moved;
+        }
+
+        return HasBacklog || !SourceEnded || EndSource();
+    }
+
+    private bool PumpCopy(bool peerClosed)
+    {
+        byte* buffer = _loop.Buffer;
+        nint read = Receive(Source, buffer, EventLoop.BufferSize, 0);
+        if (read > 0)
+        {
+            if (_context.Session.Settings.PacketDump)
+            {
+                PacketDump.Write(ClientToChannel, new ReadOnlySpan<byte>(buffer, (int)read));
+            }
+
+            if (!WriteOut(buffer, (int)read))
+            {
+                return false;
+            }
+
+            if (read == EventLoop.BufferSize)
+            {
+                if (!HasBacklog)
+                {
+                    TryStartSplice();
+                }
+            }
+            else if (peerClosed)
+            {
+                // The FIN was in before this read, and a short read took all
+                // that came before it: the source has ended.
+                return EndSource();
+            }
+
+            return true;
+        }
+
+        return read == 0 ? EndSource() : Errno.IsTransient(LastError);
+    }
+
+    private bool WriteOut(byte* data, int count)
+    {
+        nint written = Send(Destination, data, count, MSG_NOSIGNAL);
+        if (written < 0)
+        {
+            if (!Errno.IsTransient(LastError))
+            {
+                return false;
+            }
+
+            written = 0;
+        }
+
+        Delivered((int)written);
+        int rest = count - (int)written;
+        if (rest > 0)
+        {
+            _pending = ArrayPool<byte>.Shared.Rent(rest);
+            new ReadOnlySpan<byte>(data + written, rest).CopyTo(_pending);
+            _pendingOffset = 0;
+            _pendingCount = rest;
+        }
+
+        return true;
+    }
+
+    private bool PumpSplice()
+    {
+        nint moved = Splice(Source, null, _pipeWrite, null, SpliceChunk, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (moved > 0)
+        {
+            _pipeBytes += (int)moved;
+            return Flush();
+        }
+
+        return moved == 0 ? EndSource() : Errno.IsTransient(LastError);
+    }
+
+    /// <summary>
+    /// The source sent FIN: pass it on once everything before it is delivered.
+    /// When the other way is already finished the pair closes right after, and
+    /// that close sends the FIN, so no shutdown call is spent on it.
+    /// </summary>
+    private bool EndSource()
+    {
+        SourceEnded = true;
+        _traffic.HalfClose();
+        if (!HasBacklog && !Finished)
+        {
+            Finished = true;
+            if (!Other.Finished)
+            {
+                _ = Shutdown(Destination, SHUT_WR); // a failure shows up as an error on the socket
+            }
+        }
+
+        return true;
+    }
+
+    private void TryStartSplice()
+    {
+        if (_context.Session.Settings.PacketDump || !_context.TryTakePipe())
+        {
+            return;
+        }
+
+        int* fds = stackalloc int[2];
+        if (Pipe(fds, O_NONBLOCK | O_CLOEXEC) != 0)
+        {
+            _context.ReturnPipe();
+            return;
+        }
+
+        _ = Fcntl(fds[1], F_SETPIPE_SZ, SpliceChunk); // a smaller pipe only means more splice calls
+        _pipeRead = fds[0];
+        _pipeWrite = fds[1];
+        if (_context.Session.Log.DebugEnabled)
+        {
+            string way = ClientToChannel ? "client to channel" : "channel to client";
+            _context.Session.Log.Debug($"zero-copy relay group {_attempt.Lease.Group} channel {_attempt.Lease.Index} {way}");
+        }
+    }
+
+    private void Delivered(int bytes) => _traffic.Moved(ClientToChannel, bytes, _loop.Now);
+
+    /// <summary>Gives back the buffer and pipe and forgets the connection, ready for the next pair.</summary>
+    public void Release()
+    {
+        if (_pending is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_pending);
+            _pending = null;
+        }
+
+        if (Splicing)
+        {
+            _ = Libc.Close(_pipeRead);
+            _ = Libc.Close(_pipeWrite);
+            _context.ReturnPipe();
+        }
+
+        _pipeRead = _pipeWrite = -1;
+        _pendingOffset = _pendingCount = _pipeBytes = 0;
+        Source = Destination = -1;
         SourceEnded = Finished = false;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Balance.Native;
 
 namespace Balance.Proxy.Linux;
 
@@ -9,21 +10,21 @@ internal static class SocketAddressCodec
 {
     public const int MaxLength = 28;
 
-    /// <summary>Writes the sockaddr for <paramref name="endPoint"/> and returns its length.</summary>
-    public static int Write(IPEndPoint endPoint, Span<byte> destination)
+    /// <summary>Writes the sockaddr for <paramref name="address"/> and <paramref name="port"/> and returns its length.</summary>
+    public static int Write(IPAddress address, int port, Span<byte> destination)
     {
         destination[..MaxLength].Clear();
-        bool v6 = endPoint.AddressFamily == AddressFamily.InterNetworkV6;
-        BinaryPrimitives.WriteUInt16LittleEndian(destination, (ushort)(v6 ? LinuxNative.AF_INET6 : LinuxNative.AF_INET));
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)endPoint.Port);
+        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        BinaryPrimitives.WriteUInt16LittleEndian(destination, (ushort)(v6 ? Libc.AF_INET6 : Libc.AF_INET));
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)port);
         if (v6)
         {
-            endPoint.Address.TryWriteBytes(destination.Slice(8, 16), out _);
-            BinaryPrimitives.WriteUInt32LittleEndian(destination[24..], (uint)endPoint.Address.ScopeId);
+            address.TryWriteBytes(destination.Slice(8, 16), out _);
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[24..], (uint)address.ScopeId);
             return 28;
         }
 
-        endPoint.Address.TryWriteBytes(destination.Slice(4, 4), out _);
+        address.TryWriteBytes(destination.Slice(4, 4), out _);
         return 16;
     }
 
@@ -31,7 +32,7 @@ internal static class SocketAddressCodec
     public static ReadOnlySpan<byte> AddressBytes(ReadOnlySpan<byte> sockaddr)
     {
         ushort family = BinaryPrimitives.ReadUInt16LittleEndian(sockaddr);
-        if (family == LinuxNative.AF_INET)
+        if (family == Libc.AF_INET)
         {
             return sockaddr.Slice(4, 4);
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using Balance.Control;
+using Balance.Native;
 
 namespace Balance.Tests.Control.Helpers;
 
@@ -151,7 +152,7 @@ internal sealed class InstanceProcess : IDisposable
         {
             if (!_process.HasExited)
             {
-                _ = ControlNative.kill(_process.Id, SigTerm);
+                _ = Libc.Kill(_process.Id, SigTerm);
                 if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
                 {
                     _process.Kill();

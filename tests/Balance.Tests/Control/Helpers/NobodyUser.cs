@@ -1,4 +1,5 @@
 using Balance.Control;
+using Balance.Native;
 
 namespace Balance.Tests.Control.Helpers;
 
@@ -22,7 +23,7 @@ internal static class NobodyUser
 
     private static string? Probe()
     {
-        if (ControlNative.geteuid() != 0)
+        if (Libc.GetEUid() != 0)
         {
             return "needs root to run the client as nobody";
         }

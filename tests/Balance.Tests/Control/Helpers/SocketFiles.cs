@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Balance.Control;
+using Balance.Native;
 
 namespace Balance.Tests.Control.Helpers;
 
@@ -17,6 +18,6 @@ internal static class SocketFiles
         string temporary = path + ".tmp";
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(temporary));
-        Assert.Equal(0, ControlNative.rename(temporary, path));
+        Assert.Equal(0, Libc.Rename(temporary, path));
     }
 }

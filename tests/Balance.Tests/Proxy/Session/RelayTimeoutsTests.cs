@@ -1,6 +1,6 @@
-using Balance.Proxy;
+using Balance.Proxy.Session;
 
-namespace Balance.Tests.Proxy;
+namespace Balance.Tests.Proxy.Session;
 
 public sealed class RelayTimeoutsTests
 {

@@ -1,9 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using Balance.Hosting;
 using Balance.Routing;
 
-namespace Balance.Proxy;
+namespace Balance.Proxy.Session;
 
-/// <summary>The -d lines about connect attempts and the -a notices, shared by both relay engines.</summary>
+/// <summary>The -d lines about connect attempts and the -a notices, worded as the original's.</summary>
 internal static class ConnectTrace
 {
     public static void Attempt(Log log, ChannelLease lease, ConnectOutcome outcome)
@@ -25,6 +27,12 @@ internal static class ConnectTrace
     public static void AutoDisabled(Log log, ChannelLease lease)
     {
         log.Notice($"connection failed group {lease.Group} channel {lease.Index}");
-        log.Notice($"{ClientSession.Describe(lease.Channel.EndPoint)} needs to be enabled manually using balance -i after the problem is solved");
+        log.Notice($"{Describe(lease.Channel.EndPoint)} needs to be enabled manually using balance -i after the problem is solved");
     }
+
+    /// <summary>HOST:PORT, an IPv6 host in brackets.</summary>
+    public static string Describe(IPEndPoint endPoint) =>
+        endPoint.AddressFamily == AddressFamily.InterNetworkV6
+            ? $"[{endPoint.Address}]:{endPoint.Port}"
+            : $"{endPoint.Address}:{endPoint.Port}";
 }

@@ -1,7 +1,7 @@
-using System.Net.Sockets;
 using Balance.Hosting;
+using Balance.Native;
 
-namespace Balance.Proxy;
+namespace Balance.Proxy.Session;
 
 /// <summary>
 /// Running out of descriptors or memory, told at most once per interval and
@@ -12,32 +12,34 @@ internal sealed class ResourceShortageLog
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
-    private const int EMFILE = 24;
-    private const int ENFILE = 23;
-
     private readonly Log _log;
-    /// <summary>Tick of the last line, -1 for none yet (now - long.MinValue would overflow and never log).</summary>
+    private readonly TimeProvider _clock;
+
+    /// <summary>Time of the last line, -1 for none yet (now - long.MinValue would overflow and never log).</summary>
     private long _last = -1;
 
-    public ResourceShortageLog(Log log)
+    public ResourceShortageLog(Log log, TimeProvider clock)
     {
         _log = log;
+        _clock = clock;
     }
 
     /// <summary>A system call failed with <paramref name="errno"/> for want of a descriptor or memory.</summary>
-    public void Report(int errno) =>
-        Report(errno is EMFILE or ENFILE ? "too many open files" : $"errno {errno}");
-
-    public void Report(SocketException e) =>
-        Report(e.SocketErrorCode == SocketError.TooManyOpenSockets ? "too many open files" : e.Message);
-
-    private void Report(string why)
+    public void Report(int errno)
     {
-        long now = Environment.TickCount64;
+        long now = _clock.Milliseconds();
         long last = Interlocked.Read(ref _last);
         if ((last < 0 || now - last >= (long)Interval.TotalMilliseconds) && Interlocked.CompareExchange(ref _last, now, last) == last)
         {
+            string why = errno is Errno.EMFILE or Errno.ENFILE ? "too many open files" : Describe(errno);
             _log.Error($"cannot open a connection: {why}; clients are refused or wait in the listen queue");
         }
     }
+
+    private static string Describe(int errno) => errno switch
+    {
+        Errno.ENOBUFS => "no buffer space available",
+        Errno.ENOMEM => "out of memory",
+        _ => $"errno {errno}",
+    };
 }

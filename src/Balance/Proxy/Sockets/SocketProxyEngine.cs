@@ -1,14 +1,13 @@
 using System.Net.Sockets;
-using Balance.Hosting;
-using Balance.Routing;
+using Balance.Proxy.Session;
 
-namespace Balance.Proxy;
+namespace Balance.Proxy.Sockets;
 
 /// <summary>
 /// The portable engine on .NET sockets: every client is handed to its own
 /// asynchronous session, so a slow connect never holds up the next accept.
-/// Also runs the idle timeout, and a sweep that ends relays stuck behind a
-/// slow side whose other side has failed.
+/// Also runs the timeouts, and a sweep that ends relays stuck behind a slow
+/// side whose other side has failed.
 /// </summary>
 internal sealed class SocketProxyEngine : IProxyEngine
 {
@@ -16,24 +15,18 @@ internal sealed class SocketProxyEngine : IProxyEngine
     private const long StalledMs = 500;
 
     private readonly Socket _listener;
-    private readonly RoutingTable _table;
-    private readonly ProxySettings _settings;
-    private readonly Log _log;
+    private readonly SessionContext _context;
     private readonly BackendConnector _connector;
-    private readonly SessionRegistry _registry = new();
+    private readonly RelayRegistry _registry = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _hardStop = new();
     private long _drainDeadline = long.MaxValue;
-    private readonly ResourceShortageLog _shortage;
 
-    public SocketProxyEngine(Socket listener, RoutingTable table, ProxySettings settings, Log log)
+    public SocketProxyEngine(Socket listener, SessionContext context)
     {
         _listener = listener;
-        _table = table;
-        _settings = settings;
-        _log = log;
-        _connector = new BackendConnector(settings, new OutgoingSource(settings.OutgoingBindAddress, log));
-        _shortage = new ResourceShortageLog(log);
+        _context = context;
+        _connector = new BackendConnector(context.Settings.ConnectTimeout, context.Clock);
     }
 
     public int ActiveRelays => _registry.Count;
@@ -43,19 +36,18 @@ internal sealed class SocketProxyEngine : IProxyEngine
         Task sweep = SweepLoopAsync();
         await AcceptLoopAsync().ConfigureAwait(false);
         while (_registry.Count > 0 && !_hardStop.IsCancellationRequested
-            && Environment.TickCount64 < Interlocked.Read(ref _drainDeadline))
+            && _context.Clock.Milliseconds() < Interlocked.Read(ref _drainDeadline))
         {
-            await Task.Delay(20).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _context.Clock).ConfigureAwait(false);
         }
 
-        _hardStop.Cancel();
-        _registry.CloseAll();
+        StopNow();
         await sweep.ConfigureAwait(false);
     }
 
     public void Stop(TimeSpan grace)
     {
-        long deadline = Environment.TickCount64 + (long)grace.TotalMilliseconds;
+        long deadline = _context.Clock.Milliseconds() + (long)grace.TotalMilliseconds;
         Interlocked.Exchange(ref _drainDeadline, Math.Min(deadline, Interlocked.Read(ref _drainDeadline)));
         if (!_stopping.IsCancellationRequested)
         {
@@ -67,6 +59,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
     public void StopNow()
     {
         Stop(TimeSpan.Zero);
+        _context.Stop();
         _hardStop.Cancel();
         _registry.CloseAll();
     }
@@ -80,11 +73,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
             {
                 client = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 break;
             }
@@ -99,7 +88,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
                 continue;
             }
 
-            var session = new ClientSession(client, _table, _connector, _registry, _settings, _log, _shortage);
+            var session = new ClientSession(client, _context, _connector, _registry);
             _ = session.RunAsync(_hardStop.Token);
         }
     }
@@ -110,11 +99,10 @@ internal sealed class SocketProxyEngine : IProxyEngine
     /// </summary>
     private async Task BackOffAsync(SocketException e)
     {
-        _shortage.Report(e);
-
+        _context.Shortage.Report(ConnectErrors.ShortageErrno(e.SocketErrorCode));
         try
         {
-            await Task.Delay(50, _stopping.Token).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _context.Clock, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -124,19 +112,20 @@ internal sealed class SocketProxyEngine : IProxyEngine
     /// <summary>Closes quiet relays (-T, --fin-timeout) and relays whose stalled side has a failed source.</summary>
     private async Task SweepLoopAsync()
     {
-        RelayTimeouts timeouts = _settings.Timeouts;
+        RelayTimeouts timeouts = _context.Settings.Timeouts;
         var period = TimeSpan.FromMilliseconds(timeouts.Enabled ? Math.Min(timeouts.SweepPeriodMs, StalledMs) : StalledMs);
-        using var timer = new PeriodicTimer(period);
+        using var timer = new PeriodicTimer(period, _context.Clock);
         try
         {
             while (await timer.WaitForNextTickAsync(_hardStop.Token).ConfigureAwait(false))
             {
+                long now = _context.Clock.Milliseconds();
                 if (timeouts.Enabled)
                 {
-                    _registry.CloseExpired(timeouts);
+                    _registry.CloseExpired(now, timeouts);
                 }
 
-                _registry.CloseFailed(StalledMs);
+                _registry.CloseFailed(now, StalledMs);
             }
         }
         catch (OperationCanceledException)

@@ -1,8 +1,8 @@
 using System.Net;
 using Balance.Hosting;
-using Balance.Proxy;
+using Balance.Proxy.Session;
 
-namespace Balance.Tests.Proxy;
+namespace Balance.Tests.Proxy.Session;
 
 public sealed class OutgoingSourceTests
 {

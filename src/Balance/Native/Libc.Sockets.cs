@@ -1,29 +1,15 @@
 using System.Runtime.InteropServices;
 
-namespace Balance.Proxy.Linux;
+namespace Balance.Native;
 
-/// <summary>
-/// The Linux system calls of the event-loop relay. All arguments are
-/// blittable, so the source-generated stubs are plain calls (native AOT safe).
-/// </summary>
-internal static unsafe partial class LinuxNative
+/// <summary>Sockets, epoll, pipes and splice: the system calls of the Linux relay.</summary>
+internal static unsafe partial class Libc
 {
-    public const int EAGAIN = 11;
-    public const int EINTR = 4;
-    public const int EINPROGRESS = 115;
-    public const int EMFILE = 24;
-    public const int ENFILE = 23;
-    public const int ENOBUFS = 105;
-    public const int ENOMEM = 12;
-    public const int ECONNABORTED = 103;
-
     public const int AF_INET = 2;
     public const int AF_INET6 = 10;
     public const int SOCK_STREAM = 1;
     public const int SOCK_NONBLOCK = 0x800;
     public const int SOCK_CLOEXEC = 0x80000;
-    public const int O_NONBLOCK = 0x800;
-    public const int O_CLOEXEC = 0x80000;
 
     public const int SOL_SOCKET = 1;
     public const int SO_ERROR = 4;
@@ -52,83 +38,72 @@ internal static unsafe partial class LinuxNative
     public const int EFD_NONBLOCK = 0x800;
     public const int EFD_CLOEXEC = 0x80000;
 
-    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "epoll_create1", SetLastError = true)]
     public static partial int EpollCreate(int flags);
 
-    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "epoll_ctl", SetLastError = true)]
     public static partial int EpollCtl(int epfd, int op, int fd, byte* ev);
 
-    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epfd, byte* events, int maxEvents, int timeout);
 
-    [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport(Library, EntryPoint = "accept4", SetLastError = true)]
     public static partial int Accept(int fd, byte* addr, int* addrLen, int flags);
 
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
 
-    [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "connect", SetLastError = true)]
     public static partial int Connect(int fd, byte* addr, int addrLen);
 
-    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "bind", SetLastError = true)]
     public static partial int Bind(int fd, byte* addr, int addrLen);
 
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    public static partial nint Read(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    public static partial nint Write(int fd, byte* buffer, nint count);
-
     /// <summary>recv(2): on a socket it skips the file layer that read(2) goes through.</summary>
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "recv", SetLastError = true)]
     public static partial nint Receive(int fd, byte* buffer, nint count, int flags);
 
     /// <summary>send(2): on a socket it skips the file layer that write(2) goes through.</summary>
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(int fd, byte* buffer, nint count, int flags);
 
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    public static partial int Close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
 
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(int fd, int level, int name, byte* value, int length);
 
-    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "getsockopt", SetLastError = true)]
     public static partial int GetSockOpt(int fd, int level, int name, byte* value, int* length);
 
-    [LibraryImport("libc", EntryPoint = "splice", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "splice", SetLastError = true)]
     public static partial nint Splice(int fdIn, long* offIn, int fdOut, long* offOut, nint length, uint flags);
 
-    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "pipe2", SetLastError = true)]
     public static partial int Pipe(int* fds, int flags);
 
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
 
-    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
-    public static partial int EventFd(uint initial, int flags);
-
-    public static int Errno => Marshal.GetLastPInvokeError();
-
-    public static void SetIntOption(int fd, int level, int name, int value)
-    {
-        _ = SetSockOpt(fd, level, name, (byte*)&value, sizeof(int));
-    }
+    /// <summary>Sets an int socket option; false when the socket refused it (the peer may be gone already).</summary>
+    public static bool SetIntOption(int fd, int level, int name, int value) =>
+        SetSockOpt(fd, level, name, (byte*)&value, sizeof(int)) == 0;
 
     /// <summary>SO_LINGER 0: closing sends a reset, so a peer's reset is passed on as one.</summary>
-    public static void ResetOnClose(int fd)
+    public static bool ResetOnClose(int fd)
     {
         int* linger = stackalloc int[2] { 1, 0 };
-        _ = SetSockOpt(fd, SOL_SOCKET, SO_LINGER, (byte*)linger, 2 * sizeof(int));
+        return SetSockOpt(fd, SOL_SOCKET, SO_LINGER, (byte*)linger, 2 * sizeof(int)) == 0;
     }
 
+    /// <summary>The socket's pending error (SO_ERROR, which reading clears), or the errno of getsockopt itself.</summary>
     public static int PendingError(int fd)
     {
         int error = 0;
         int length = sizeof(int);
-        return GetSockOpt(fd, SOL_SOCKET, SO_ERROR, (byte*)&error, &length) == 0 ? error : Errno;
+        return GetSockOpt(fd, SOL_SOCKET, SO_ERROR, (byte*)&error, &length) == 0 ? error : LastError;
     }
 }

@@ -1,4 +1,4 @@
-namespace Balance.Proxy;
+namespace Balance.Proxy.Session;
 
 /// <summary>
 /// When a relayed connection that moves no byte is closed: after

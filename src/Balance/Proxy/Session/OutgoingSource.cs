@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Balance.Hosting;
 
-namespace Balance.Proxy;
+namespace Balance.Proxy.Session;
 
 /// <summary>
 /// -B: the address connections to channels start from. An IPv4 address

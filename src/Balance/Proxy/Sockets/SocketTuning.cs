@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Balance.Proxy;
+namespace Balance.Proxy.Sockets;
 
 /// <summary>Options every relayed socket gets (TCP_NODELAY and SO_KEEPALIVE), and the abortive close.</summary>
 internal static class SocketTuning

@@ -1,16 +1,17 @@
 using System.Collections.Concurrent;
+using Balance.Proxy.Session;
 
-namespace Balance.Proxy;
+namespace Balance.Proxy.Sockets;
 
-/// <summary>The relays in flight, so the idle timeout, the failure sweep and shutdown can reach them.</summary>
-internal sealed class SessionRegistry
+/// <summary>The relays in flight, so the timeouts, the failure sweep and shutdown can reach them.</summary>
+internal sealed class RelayRegistry
 {
-    private readonly ConcurrentDictionary<long, Relay> _relays = new();
+    private readonly ConcurrentDictionary<long, SocketRelay> _relays = new();
     private long _nextId;
 
     public int Count => _relays.Count;
 
-    public long Add(Relay relay)
+    public long Add(SocketRelay relay)
     {
         long id = Interlocked.Increment(ref _nextId);
         _relays[id] = relay;
@@ -20,13 +21,12 @@ internal sealed class SessionRegistry
     public void Remove(long id) => _relays.TryRemove(id, out _);
 
     /// <summary>Closes relays that have been quiet for longer than <paramref name="timeouts"/> allow.</summary>
-    public int CloseExpired(RelayTimeouts timeouts)
+    public int CloseExpired(long now, RelayTimeouts timeouts)
     {
-        long now = Environment.TickCount64;
         int closed = 0;
-        foreach (Relay relay in _relays.Values)
+        foreach (SocketRelay relay in _relays.Values)
         {
-            if (timeouts.Expired(now - relay.LastActivity, relay.HalfClosed))
+            if (relay.Traffic.Expired(now, timeouts))
             {
                 relay.Abort();
                 closed++;
@@ -36,12 +36,11 @@ internal sealed class SessionRegistry
         return closed;
     }
 
-    /// <summary>Closes relays whose stalled side has a failed source (see <see cref="Relay.SourceFailed"/>).</summary>
-    public int CloseFailed(long stalledMilliseconds)
+    /// <summary>Closes relays whose stalled side has a failed source (see <see cref="SocketRelay.SourceFailed"/>).</summary>
+    public int CloseFailed(long now, long stalledMilliseconds)
     {
-        long now = Environment.TickCount64;
         int closed = 0;
-        foreach (Relay relay in _relays.Values)
+        foreach (SocketRelay relay in _relays.Values)
         {
             if (relay.SourceFailed(now, stalledMilliseconds))
             {
@@ -55,7 +54,7 @@ internal sealed class SessionRegistry
 
     public void CloseAll()
     {
-        foreach (Relay relay in _relays.Values)
+        foreach (SocketRelay relay in _relays.Values)
         {
             relay.Abort();
         }

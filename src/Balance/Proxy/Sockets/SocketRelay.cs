@@ -1,7 +1,8 @@
 using System.Net.Sockets;
+using Balance.Proxy.Session;
 using Balance.Routing;
 
-namespace Balance.Proxy;
+namespace Balance.Proxy.Sockets;
 
 /// <summary>
 /// Moves bytes both ways between a client and its channel until both
@@ -11,7 +12,7 @@ namespace Balance.Proxy;
 /// A direction waiting on a slow destination reads nothing from its source,
 /// so <see cref="SourceFailed"/> lets a sweep notice a reset there.
 /// </summary>
-internal sealed class Relay
+internal sealed class SocketRelay
 {
     private const int ChunkSize = 64 * 1024;
 
@@ -20,28 +21,23 @@ internal sealed class Relay
 
     private readonly Socket _client;
     private readonly Socket _backend;
-    private readonly Channel _channel;
     private readonly bool _packetDump;
+    private readonly TimeProvider _clock;
     private int _closed;
     private long _upSendingSince;
     private long _downSendingSince;
 
-    public Relay(Socket client, Socket backend, Channel channel, bool packetDump)
+    public SocketRelay(Socket client, Socket backend, Channel channel, SessionContext context)
     {
         _client = client;
         _backend = backend;
-        _channel = channel;
-        _packetDump = packetDump;
-        LastActivity = Environment.TickCount64;
+        _packetDump = context.Settings.PacketDump;
+        _clock = context.Clock;
+        Traffic.Begin(channel, _clock.Milliseconds());
     }
 
-    /// <summary>Milliseconds tick of the last chunk in either direction, for the idle timeout.</summary>
-    public long LastActivity { get; private set; }
-
-    /// <summary>One side has sent its FIN (--fin-timeout applies).</summary>
-    public bool HalfClosed => Volatile.Read(ref _halfClosed);
-
-    private bool _halfClosed;
+    /// <summary>Bytes counted, last activity and half-close, for the counters and the timeouts.</summary>
+    public PairTraffic Traffic { get; } = new();
 
     public async Task RunAsync()
     {
@@ -52,7 +48,7 @@ internal sealed class Relay
     }
 
     /// <summary>
-    /// Ends the pair at once (reset of one side, idle timeout, shutdown): both
+    /// Ends the pair at once (reset of one side, a timeout, shutdown): both
     /// sides get a reset, so neither peer waits on data that will never come.
     /// </summary>
     public void Abort() => Close(reset: true);
@@ -85,7 +81,7 @@ internal sealed class Relay
                     int read = await from.ReceiveAsync(buffer.Memory, SocketFlags.None).ConfigureAwait(false);
                     if (read == 0)
                     {
-                        Volatile.Write(ref _halfClosed, true);
+                        Traffic.HalfClose();
                         to.Shutdown(SocketShutdown.Send);
                         return;
                     }
@@ -95,11 +91,10 @@ internal sealed class Relay
                         PacketDump.Write(clientToChannel, buffer.GetSpan()[..read]);
                     }
 
-                    ref long sendingSince = ref clientToChannel ? ref _upSendingSince : ref _downSendingSince;
-                    Volatile.Write(ref sendingSince, Environment.TickCount64);
+                    Volatile.Write(ref clientToChannel ? ref _upSendingSince : ref _downSendingSince, _clock.Milliseconds());
                     await to.SendAsync(buffer.Memory[..read], SocketFlags.None).ConfigureAwait(false);
                     Volatile.Write(ref clientToChannel ? ref _upSendingSince : ref _downSendingSince, 0);
-                    Count(clientToChannel, read);
+                    Traffic.Moved(clientToChannel, read, _clock.Milliseconds());
                 }
                 finally
                 {
@@ -137,19 +132,6 @@ internal sealed class Relay
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return true;
-        }
-    }
-
-    private void Count(bool clientToChannel, int bytes)
-    {
-        LastActivity = Environment.TickCount64;
-        if (clientToChannel)
-        {
-            _channel.AddSent(bytes);
-        }
-        else
-        {
-            _channel.AddReceived(bytes);
         }
     }
 }

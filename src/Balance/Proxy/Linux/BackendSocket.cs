@@ -1,0 +1,36 @@
+using System.Net;
+using System.Net.Sockets;
+using Balance.Native;
+using Balance.Proxy.Session;
+
+namespace Balance.Proxy.Linux;
+
+/// <summary>Opens a non-blocking socket to a channel, bound to the -B source if any, and starts the connect.</summary>
+internal static unsafe class BackendSocket
+{
+    /// <summary>
+    /// Returns 0 (connected at once), EINPROGRESS or the connect's errno, with
+    /// the socket in <paramref name="fd"/>; or, with <paramref name="fd"/> -1,
+    /// the errno of a socket that could not be opened (out of descriptors).
+    /// </summary>
+    public static int Open(IPEndPoint target, ConnectAttempt attempt, out int fd)
+    {
+        bool v6 = target.AddressFamily == AddressFamily.InterNetworkV6;
+        fd = Libc.Socket(v6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return Libc.LastError;
+        }
+
+        byte* address = stackalloc byte[SocketAddressCodec.MaxLength];
+        var span = new Span<byte>(address, SocketAddressCodec.MaxLength);
+        if (attempt.SourceFor(target) is IPAddress source
+            && Libc.Bind(fd, address, SocketAddressCodec.Write(source, 0, span)) != 0)
+        {
+            attempt.SourceBindFailed(System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Libc.LastError));
+        }
+
+        int length = SocketAddressCodec.Write(target.Address, target.Port, span);
+        return Libc.Connect(fd, address, length) == 0 ? 0 : Libc.LastError;
+    }
+}

@@ -1,0 +1,39 @@
+using Balance.Hosting;
+using Balance.Routing;
+
+namespace Balance.Proxy.Session;
+
+/// <summary>What every client session of an engine shares: routing, settings, log, clock, and the stop flag.</summary>
+internal sealed class SessionContext
+{
+    private volatile bool _stopping;
+
+    public SessionContext(RoutingTable table, ProxySettings settings, Log log, TimeProvider clock)
+    {
+        Table = table;
+        Settings = settings;
+        Log = log;
+        Clock = clock;
+        Source = new OutgoingSource(settings.OutgoingBindAddress, log);
+        Shortage = new ResourceShortageLog(log, clock);
+    }
+
+    public RoutingTable Table { get; }
+
+    public ProxySettings Settings { get; }
+
+    public Log Log { get; }
+
+    public TimeProvider Clock { get; }
+
+    /// <summary>-B.</summary>
+    public OutgoingSource Source { get; }
+
+    /// <summary>Running out of descriptors or memory, told at most once per interval.</summary>
+    public ResourceShortageLog Shortage { get; }
+
+    /// <summary>Set when the proxy ends at once: no client starts another connect.</summary>
+    public bool Stopping => _stopping;
+
+    public void Stop() => _stopping = true;
+}
