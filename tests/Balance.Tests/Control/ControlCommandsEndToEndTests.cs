@@ -1,34 +1,36 @@
 using System.Globalization;
 using System.Text.Json;
-using Balance.Tests.Control.Helpers;
+using Balance.Tests.Support;
 
 namespace Balance.Tests.Control;
 
 /// <summary>Every control command through the real binary: -c and -i against a foreground instance.</summary>
 public sealed class ControlCommandsEndToEndTests : IDisposable
 {
-    private readonly RunDir _dir = new();
-    private readonly GreetingBackend _a = new("A");
-    private readonly GreetingBackend _b = new("B");
+    private readonly TestRunDirectory _dir = new();
+    private readonly TestBackend _a = new("A");
+    private readonly TestBackend _b = new("B");
     private readonly int _hashPort = FreePort.Next();
-    private readonly InstanceProcess _instance;
-
-    public ControlCommandsEndToEndTests()
-    {
-        _instance = InstanceProcess.Start(_dir, FreePort.Next(), new[] { _a.Channel, _b.Channel, "!", $"[::1]:{_hashPort}:8", "%" });
-    }
+    private readonly int _port = FreePort.Next();
+    private BalanceProcess? _instance;
 
     public void Dispose()
     {
-        _instance.Dispose();
+        _instance?.Dispose();
         _a.Dispose();
         _b.Dispose();
         _dir.Dispose();
     }
 
-    private string Port => _instance.Port.ToString(CultureInfo.InvariantCulture);
+    private string Port => _port.ToString(CultureInfo.InvariantCulture);
 
-    private ToolResult Command(string command) => ToolRun.Balance(_dir, null, "-c", command, Port);
+    /// <summary>The instance: two round-robin channels, then a hash group whose one channel has maxc 8.</summary>
+    private async Task<BalanceProcess> StartAsync() =>
+        _instance = await BalanceProcess.StartProxyAsync(_port, _dir.Environment, "-f", Port, _a.Channel, _b.Channel, "!", $"[::1]:{_hashPort}:8", "%");
+
+    private Task<ProcessResult> ClientAsync(string? stdin, params string[] args) => BalanceProcess.RunAsync(args, _dir.Environment, stdin);
+
+    private Task<ProcessResult> Command(string command) => ClientAsync(null, "-c", command, Port);
 
     private static string Row(int group, string type, int index, string state, string address, int port, int c = 0, long totalc = 0, int maxc = 0, long sent = 0, long rcvd = 0) =>
         string.Create(CultureInfo.InvariantCulture, $"{group,3} {type,4} {index,2} {state,3} {address,16} {port,5} {c,4} {totalc,11} {maxc,4} {sent,11} {rcvd,11}\n");
@@ -36,9 +38,10 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     private const string Header = "GRP Type  #   S       ip-address  port    c      totalc maxc        sent        rcvd\n";
 
     [Fact]
-    public void Show_prints_header_and_one_row_per_channel()
+    public async Task Show_prints_header_and_one_row_per_channel()
     {
-        ToolResult result = Command("show");
+        await StartAsync();
+        ProcessResult result = await Command("show");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
@@ -51,8 +54,9 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Interactive_shell_answers_every_command()
+    public async Task Interactive_shell_answers_every_command()
     {
+        BalanceProcess instance = await StartAsync();
         int portD = FreePort.Next();
         string[] lines =
         {
@@ -63,10 +67,10 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
             "mrtg-bytes 0 0", "mrtg-conns 1 1", "mrtg-bytes 64 0", "mrtg-conns 1 5", "bogus", "disable", "", "\t",
         };
 
-        ToolResult result = ToolRun.Balance(_dir, string.Join("\n", lines) + "\n", "-i", Port);
+        ProcessResult result = await ClientAsync(string.Join("\n", lines) + "\n", "-i", Port);
 
         string expected =
-            $"\nbalance {Balance.Version.Text} interactive command shell\nPID of master process is {_instance.Pid}\n\n" +
+            $"\nbalance {Balance.Version.Text} interactive command shell\nPID of master process is {instance.Pid}\n\n" +
             "balance[0] " + Balance.Control.ControlTexts.Help +
             "balance[0] " + $"  This is balance {Balance.Version.Text}\n  MAXGROUPS=64\n  MAXCHANNELS=256\n" +
             "balance[0] channel 1 disabled\n" +
@@ -114,18 +118,20 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Interactive_quit_exits_0_without_a_newline()
+    public async Task Interactive_quit_exits_0_without_a_newline()
     {
-        ToolResult result = ToolRun.Balance(_dir, "group 1\nquit\nshow\n", "-i", Port);
+        await StartAsync();
+        ProcessResult result = await ClientAsync("group 1\nquit\nshow\n", "-i", Port);
 
         Assert.Equal(0, result.ExitCode);
         Assert.EndsWith("\n\nbalance[0] balance[1] ", result.Stdout);
     }
 
     [Fact]
-    public void Interactive_eof_at_once_prints_prompt_and_newline()
+    public async Task Interactive_eof_at_once_prints_prompt_and_newline()
     {
-        ToolResult result = ToolRun.Balance(_dir, "", "-i", Port);
+        await StartAsync();
+        ProcessResult result = await ClientAsync("", "-i", Port);
 
         Assert.Equal(0, result.ExitCode);
         Assert.EndsWith("\n\nbalance[0] \n", result.Stdout);
@@ -145,22 +151,24 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [InlineData("nonsense", "syntax error\n")]
     [InlineData("quit", "")]
     [InlineData("", "")]
-    public void Command_runs_in_group_0_and_exits_0(string command, string expected)
+    public async Task Command_runs_in_group_0_and_exits_0(string command, string expected)
     {
-        ToolResult result = Command(command);
+        await StartAsync();
+        ProcessResult result = await Command(command);
 
         Assert.Equal(expected, result.Stdout);
         Assert.Equal(0, result.ExitCode);
     }
 
     [Fact]
-    public void Show_json_describes_groups_channels_and_counters()
+    public async Task Show_json_describes_groups_channels_and_counters()
     {
-        ToolResult result = Command("show json");
+        BalanceProcess instance = await StartAsync();
+        ProcessResult result = await Command("show json");
 
         Assert.Equal(0, result.ExitCode);
         using JsonDocument doc = JsonDocument.Parse(result.Stdout);
-        Assert.Equal(_instance.Pid, doc.RootElement.GetProperty("pid").GetInt32());
+        Assert.Equal(instance.Pid, doc.RootElement.GetProperty("pid").GetInt32());
         JsonElement groups = doc.RootElement.GetProperty("groups");
         Assert.Equal(2, groups.GetArrayLength());
         Assert.Equal("rr", groups[0].GetProperty("type").GetString());
@@ -171,28 +179,31 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Debug_traces_the_socket_on_stderr()
+    public async Task Debug_traces_the_socket_on_stderr()
     {
-        ToolResult result = ToolRun.Balance(_dir, null, "-d", "-c", "version", Port);
+        BalanceProcess instance = await StartAsync();
+        ProcessResult result = await ClientAsync(null, "-d", "-c", "version", Port);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"control socket {_instance.SocketPath}, master pid {_instance.Pid}", result.Stderr);
+        Assert.Contains($"control socket {instance.ControlSocket}, master pid {instance.Pid}", result.Stderr);
         Assert.StartsWith("  This is balance", result.Stdout);
     }
 
     [Fact]
-    public void Wrong_bind_address_finds_no_master()
+    public async Task Wrong_bind_address_finds_no_master()
     {
-        ToolResult result = ToolRun.Balance(_dir, null, "-b", "127.0.0.1", "-c", "show", Port);
+        await StartAsync();
+        ProcessResult result = await ClientAsync(null, "-b", "127.0.0.1", "-c", "show", Port);
 
         Assert.Equal(69, result.ExitCode);
         Assert.Equal("no master process, exiting.\n", result.Stdout);
     }
 
     [Fact]
-    public void M_option_changes_nothing()
+    public async Task M_option_changes_nothing()
     {
-        ToolResult result = ToolRun.Balance(_dir, null, "-M", "-c", "version", Port);
+        await StartAsync();
+        ProcessResult result = await ClientAsync(null, "-M", "-c", "version", Port);
 
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith("  This is balance", result.Stdout);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.Versioning;
-using Balance.Tests.Control.Helpers;
+using Balance.Tests.Support;
 
 namespace Balance.Tests.Control;
 
@@ -9,59 +9,75 @@ namespace Balance.Tests.Control;
 /// the instance) as nobody, so it needs root; skipped with the reason otherwise.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class ControlPermissionEndToEndTests : InstanceTestBase
+public sealed class ControlPermissionEndToEndTests : IDisposable
 {
-    private InstanceProcess Start(bool asNobody = false)
+    private readonly TestRunDirectory _dir = new();
+    private readonly TestBackend _backend = new("A");
+    private BalanceProcess? _instance;
+
+    public void Dispose()
     {
-        InstanceProcess instance = InstanceProcess.Start(Dir, FreePort.Next(), new[] { Backend.Channel }, asNobody: asNobody);
-        Track(instance);
-        return instance;
+        _instance?.Dispose();
+        _backend.Dispose();
+        _dir.Dispose();
     }
 
-    [NobodyFact]
-    public void Other_user_is_refused_by_the_socket_mode()
+    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private async Task<(BalanceProcess Instance, int Port)> StartAsync(bool asNobody = false)
     {
-        InstanceProcess instance = Start();
+        int port = FreePort.Next();
+        _instance = await BalanceProcess.StartProxyThroughAsync(
+            port, asNobody ? NobodyUser.Launcher : [], _dir.Environment, "-f", Text(port), _backend.Channel);
+        return (_instance, port);
+    }
 
-        ToolResult command = NobodyUser.Run(Dir, null, "-c", "disable 0", Text(instance.Port));
-        ToolResult interactive = NobodyUser.Run(Dir, "show\n", "-i", Text(instance.Port));
+    private Task<ProcessResult> ClientAsync(string? stdin, params string[] args) => BalanceProcess.RunAsync(args, _dir.Environment, stdin);
 
-        string message = $"balance: permission denied on control socket {instance.SocketPath}\n";
+    [NobodyFact]
+    public async Task Other_user_is_refused_by_the_socket_mode()
+    {
+        var (instance, port) = await StartAsync();
+
+        ProcessResult command = await NobodyUser.RunAsync(_dir, null, "-c", "disable 0", Text(port));
+        ProcessResult interactive = await NobodyUser.RunAsync(_dir, "show\n", "-i", Text(port));
+
+        string message = $"balance: permission denied on control socket {instance.ControlSocket}\n";
         Assert.Equal((77, "", message), (command.ExitCode, command.Stdout, command.Stderr));
         Assert.Equal((77, "", message), (interactive.ExitCode, interactive.Stdout, interactive.Stderr));
-        Assert.Contains("  0   RR  0 ENA", ToolRun.Balance(Dir, null, "-c", "show", Text(instance.Port)).Stdout);
+        Assert.Contains("  0   RR  0 ENA", (await ClientAsync(null, "-c", "show", Text(port))).Stdout);
     }
 
     [NobodyFact]
-    public void Other_user_is_refused_by_peer_credentials_even_if_the_socket_is_opened_up()
+    public async Task Other_user_is_refused_by_peer_credentials_even_if_the_socket_is_opened_up()
     {
-        InstanceProcess instance = Start();
-        File.SetUnixFileMode(instance.SocketPath,
+        var (instance, port) = await StartAsync();
+        File.SetUnixFileMode(instance.ControlSocket!,
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
             | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
 
-        ToolResult result = NobodyUser.Run(Dir, null, "-c", "disable 0", Text(instance.Port));
+        ProcessResult result = await NobodyUser.RunAsync(_dir, null, "-c", "disable 0", Text(port));
 
         Assert.Equal(77, result.ExitCode);
-        Assert.Equal($"balance: permission denied on control socket {instance.SocketPath}\n", result.Stderr);
-        Eventually.True(() => instance.Stderr.Contains($"control: refused uid {NobodyUser.Uid}", StringComparison.Ordinal), "the refusal in the log");
-        Assert.Contains("  0   RR  0 ENA", ToolRun.Balance(Dir, null, "-c", "show", Text(instance.Port)).Stdout);
+        Assert.Equal($"balance: permission denied on control socket {instance.ControlSocket}\n", result.Stderr);
+        await Poll.UntilAsync(() => instance.Stderr.Contains($"control: refused uid {NobodyUser.Uid}", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the refusal in the log");
+        Assert.Contains("  0   RR  0 ENA", (await ClientAsync(null, "-c", "show", Text(port))).Stdout);
     }
 
     [NobodyFact]
-    public void Root_controls_an_instance_of_another_user()
+    public async Task Root_controls_an_instance_of_another_user()
     {
-        ToolResult chown = ToolRun.Run("chown", new[] { "nobody:nogroup", Dir.Path });
+        ProcessResult chown = await ProcessRun.RunAsync("chown", ["nobody:nogroup", _dir.Path]);
         Assert.Equal(0, chown.ExitCode);
-        InstanceProcess instance = Start(asNobody: true);
-        Assert.True(Balance.Control.FileStat.TryLStat(instance.SocketPath, out var stat, out _));
+        var (instance, port) = await StartAsync(asNobody: true);
+        Assert.True(Balance.Control.FileStat.TryLStat(instance.ControlSocket!, out var stat, out _));
         Assert.Equal(NobodyUser.Uid, stat.Uid);
         Assert.Equal(0x180u, stat.Permissions);
 
-        Assert.Equal("channel 0 disabled\n", ToolRun.Balance(Dir, null, "-c", "disable 0", Text(instance.Port)).Stdout);
-        Assert.Equal("channel 0 already disabled\n", NobodyUser.Run(Dir, null, "-c", "disable 0", Text(instance.Port)).Stdout);
+        Assert.Equal("channel 0 disabled\n", (await ClientAsync(null, "-c", "disable 0", Text(port))).Stdout);
+        Assert.Equal("channel 0 already disabled\n", (await NobodyUser.RunAsync(_dir, null, "-c", "disable 0", Text(port))).Stdout);
 
-        ToolResult kill = ToolRun.Balance(Dir, null, "-c", "kill", Text(instance.Port));
+        ProcessResult kill = await ClientAsync(null, "-c", "kill", Text(port));
         Assert.Equal((0, "shutdown complete, exiting.\n"), (kill.ExitCode, kill.Stdout));
     }
 }

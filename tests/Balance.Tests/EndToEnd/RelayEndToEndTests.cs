@@ -18,7 +18,7 @@ public sealed class RelayEndToEndTests
     public async Task TwentyMegabytesEachWayArriveUnchanged(string engine)
     {
         using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, Engine(engine), "-fd", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         byte[] payload = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
@@ -46,7 +46,7 @@ public sealed class RelayEndToEndTests
         {
             ReplyFor = received => Encoding.ASCII.GetBytes($"got {received.Length} bytes: " + new string('r', 300_000)),
         };
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, Engine(engine), "-f", port.ToString(), $"127.0.0.1:{backend.Port}");
 
         using Socket client = await TestClient.ConnectAsync(port);
@@ -62,7 +62,7 @@ public sealed class RelayEndToEndTests
     public async Task IdleTimeoutClosesAQuietPairButNotABusyOne()
     {
         using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-T", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         using Socket quiet = await TestClient.ConnectAsync(port);
@@ -87,7 +87,7 @@ public sealed class RelayEndToEndTests
     public async Task PacketDumpPrintsEachChunkInTheReadableFormat()
     {
         using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-fp", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         using (Socket client = await TestClient.ConnectAsync(port))
@@ -106,7 +106,7 @@ public sealed class RelayEndToEndTests
     public async Task OutgoingConnectionsStartFromTheBAddress()
     {
         using var echo = new TestBackend("echo");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-B", "127.0.0.2", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         Assert.Equal("echo", await TestClient.WhoAnswersAsync(port));
@@ -118,7 +118,7 @@ public sealed class RelayEndToEndTests
     public async Task ListenerBindsOnlyTheBAddressWhenGiven()
     {
         using var echo = new TestBackend("echo");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-b", "127.0.0.3", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         await Assert.ThrowsAnyAsync<SocketException>(() => TestClient.ConnectAsync(port));
@@ -135,7 +135,7 @@ public sealed class RelayEndToEndTests
         }
 
         using var v6 = new TestBackend("v6", address: IPAddress.IPv6Loopback);
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"[::1]:{v6.Port}");
 
         using Socket overV6 = await TestClient.ConnectAsync(port, to: IPAddress.IPv6Loopback);

@@ -15,7 +15,7 @@ public sealed class RoutingEndToEndTests
         using var a = new TestBackend("A");
         using var b = new TestBackend("B");
         using var c = new TestBackend("C");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), Channel(a), Channel(b), Channel(c));
 
         var answers = new List<string>();
@@ -31,8 +31,8 @@ public sealed class RoutingEndToEndTests
     public async Task RefusedChannelFailsOverToTheNextChannelOfTheGroup()
     {
         using var live = new TestBackend("live");
-        int dead = Ports.Free();
-        int port = Ports.Free();
+        int dead = FreePort.Next();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{dead}", Channel(live));
 
         for (int i = 0; i < 3; i++)
@@ -45,9 +45,9 @@ public sealed class RoutingEndToEndTests
     public async Task WhenAGroupFailsTheNextGroupServes()
     {
         using var backup = new TestBackend("backup");
-        int dead1 = Ports.Free();
-        int dead2 = Ports.Free();
-        int port = Ports.Free();
+        int dead1 = FreePort.Next();
+        int dead2 = FreePort.Next();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
             port, "-f", port.ToString(), $"127.0.0.1:{dead1}", $"127.0.0.1:{dead2}", "!", Channel(backup));
 
@@ -57,8 +57,8 @@ public sealed class RoutingEndToEndTests
     [Fact]
     public async Task AllChannelsDownClosesTheClient()
     {
-        int dead = Ports.Free();
-        int port = Ports.Free();
+        int dead = FreePort.Next();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{dead}");
 
         using var client = await TestClient.ConnectAsync(port);
@@ -70,7 +70,7 @@ public sealed class RoutingEndToEndTests
     {
         using var hanging = await FullAcceptQueue.CreateAsync();
         using var live = new TestBackend("live");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
             port, "-f", "-t", "1", port.ToString(), $"127.0.0.1:{hanging.Port}", Channel(live));
 
@@ -84,7 +84,7 @@ public sealed class RoutingEndToEndTests
     {
         using var first = new TestBackend("first");
         using var overflow = new TestBackend("overflow");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
             port, "-f", port.ToString(), Channel(first, ":2"), "!", Channel(overflow));
 
@@ -107,7 +107,7 @@ public sealed class RoutingEndToEndTests
         using var a = new TestBackend("A");
         using var b = new TestBackend("B");
         using var c = new TestBackend("C");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
             port, "-f", port.ToString(), Channel(a), Channel(b), Channel(c), "%");
 
@@ -133,8 +133,8 @@ public sealed class RoutingEndToEndTests
     {
         using var a = new TestBackend("A");
         using var b = new TestBackend("B");
-        int dead = Ports.Free();
-        int port = Ports.Free();
+        int dead = FreePort.Next();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
             port, "-f", port.ToString(), $"127.0.0.1:{dead}", "!", Channel(a), Channel(b), "%");
 
@@ -154,7 +154,7 @@ public sealed class RoutingEndToEndTests
     public async Task TheManualsSelfReferencingExampleServesAClient()
     {
         using var target = new TestBackend("target");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
             port, "-f", port.ToString(), "localhost::12", "!", "localhost::4", "!", "localhost::2", "localhost::2", "!", $"localhost:{target.Port}");
 

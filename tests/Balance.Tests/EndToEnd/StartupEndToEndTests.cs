@@ -10,14 +10,14 @@ public sealed class StartupEndToEndTests
     public async Task BackgroundStartReturnsZeroOnlyOnceTheInstanceListens()
     {
         using var echo = new TestBackend("echo");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         var (exit, _, stderr) = await BalanceProcess.RunAsync(port.ToString(), $"127.0.0.1:{echo.Port}");
         int? pid = BackgroundInstances.FindPid(port);
         try
         {
             Assert.Equal(0, exit);
             Assert.Equal(string.Empty, stderr);
-            Assert.True(Ports.IsListening(port), "the command returned before the instance listened");
+            Assert.True(TcpTable.IsListening(port), "the command returned before the instance listened");
             Assert.NotNull(pid);
             Assert.Equal("echo", await TestClient.WhoAnswersAsync(port));
         }
@@ -26,7 +26,7 @@ public sealed class StartupEndToEndTests
             if (pid is int running)
             {
                 Posix.Kill(running, Posix.SigTerm);
-                await Poll.UntilAsync(() => !Posix.IsAlive(running) || IsZombie(running), TimeSpan.FromSeconds(10), "the background instance to stop");
+                await Poll.UntilAsync(() => Posix.IsGone(running), TimeSpan.FromSeconds(10), "the background instance to stop");
             }
         }
     }
@@ -66,14 +66,14 @@ public sealed class StartupEndToEndTests
     public async Task StopSignalClosesTheListenerAtOnceAndLetsRelaysInFlightFinish(int signal)
     {
         using var echo = new TestBackend("echo");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
         balance.Signal(signal);
 
-        await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
+        await Poll.UntilAsync(() => !TcpTable.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
         await relayed.SendAsync("still here\n"u8.ToArray(), SocketFlags.None);
         Assert.Equal("still here", await TestClient.ReadLineAsync(relayed));
         Assert.False(balance.HasExited);
@@ -86,7 +86,7 @@ public sealed class StartupEndToEndTests
     public async Task RelaysStillOpenWhenTheGracePeriodEndsAreClosed()
     {
         using var echo = new TestBackend("echo");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
@@ -101,13 +101,13 @@ public sealed class StartupEndToEndTests
     public async Task ASecondSignalEndsRelaysAtOnce()
     {
         using var echo = new TestBackend("echo");
-        int port = Ports.Free();
+        int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
         balance.Signal(Posix.SigTerm);
-        await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
+        await Poll.UntilAsync(() => !TcpTable.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
         balance.Signal(Posix.SigTerm);
 
         Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(10)));
@@ -152,19 +152,6 @@ public sealed class StartupEndToEndTests
         foreach (string option in new[] { "-a", "-b", "-B", "-c", "-d", "-f", "-H", "-i", "-M", "-p", "-t", "-T", "-6" })
         {
             Assert.Contains("  " + option + " ", stdout);
-        }
-    }
-
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.Reliability;

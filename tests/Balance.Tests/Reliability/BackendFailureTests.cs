@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.Reliability;

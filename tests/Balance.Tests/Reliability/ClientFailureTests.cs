@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 
@@ -77,7 +76,7 @@ public sealed class ClientFailureTests
             Traffic.Reset(client);
         }
 
-        await RunAsync(balance, port, engine, UploadThenReset, () => Ports.Established(stalled.Port) == 0, "balance's connections to the stalled backend to be closed");
+        await RunAsync(balance, port, engine, UploadThenReset, () => TcpTable.Established(stalled.Port) == 0, "balance's connections to the stalled backend to be closed");
     }
 
     [Theory]

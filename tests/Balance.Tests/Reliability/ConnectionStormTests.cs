@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 
@@ -50,7 +49,7 @@ public sealed class GracefulStopTests
             }
 
             var clock = Stopwatch.StartNew();
-            Task<(int ExitCode, string Stdout, string Stderr)>? kill = null;
+            Task<ProcessResult>? kill = null;
             if (how == Stop.SigTerm)
             {
                 balance.Signal(Posix.SigTerm);
@@ -61,7 +60,7 @@ public sealed class GracefulStopTests
             }
 
             // The listener goes at once; nobody new gets in.
-            await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
+            await Poll.UntilAsync(() => !TcpTable.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
             TimeSpan listenerClosed = clock.Elapsed;
             await Assert.ThrowsAnyAsync<SocketException>(() => TestClient.ConnectAsync(port));
 
@@ -98,12 +97,11 @@ public sealed class GracefulStopTests
     public async Task ASignalTheMomentTheControlSocketAppearsStillStopsCleanly()
     {
         using var echo = new TestBackend("echo");
-        string runDir = Environment.GetEnvironmentVariable(Balance.Control.RunDirectory.OverrideVariable)!;
         for (int i = 0; i < 10; i++)
         {
             int port = FreePort.Next();
-            string socket = Path.Combine(runDir, Balance.Control.ControlSocketName.For(port, null));
-            using var balance = BalanceProcess.Start("-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+            string socket = TestRunDirectory.Shared.SocketPath(port);
+            using var balance = BalanceProcess.Start(new[] { "-f", port.ToString(), $"127.0.0.1:{echo.Port}" });
             await Poll.UntilAsync(() => File.Exists(socket) || balance.HasExited, TimeSpan.FromSeconds(20), "the control socket");
             balance.Signal(Posix.SigTerm);
 
@@ -121,8 +119,8 @@ public sealed class GracefulStopTests
         using Socket client = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(client));
 
-        Task<(int ExitCode, string Stdout, string Stderr)> kill = Shell.RunAsync(port, "kill");
-        await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
+        Task<ProcessResult> kill = Shell.RunAsync(port, "kill");
+        await Poll.UntilAsync(() => !TcpTable.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
         await Traffic.EchoRoundsAsync(client, rounds: 1, size: 100, TestClient.ReadTimeout);
         balance.Signal(Posix.SigTerm);
 

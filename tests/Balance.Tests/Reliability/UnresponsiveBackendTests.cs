@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.Reliability;
@@ -58,7 +57,7 @@ public sealed class UnresponsiveBackendTests
         Assert.True(await TestClient.IsClosedByPeerAsync(client, TimeSpan.FromSeconds(5)), "the idle pair was not closed");
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(3.5));
 
-        await Poll.UntilAsync(() => Ports.Established(silent.Port) == 0, TimeSpan.FromSeconds(5), "the backend side to be closed too");
+        await Poll.UntilAsync(() => TcpTable.Established(silent.Port) == 0, TimeSpan.FromSeconds(5), "the backend side to be closed too");
         ShowRow channel = await Shell.ChannelAsync(port, 0, 0);
         Assert.Equal((0, 1, 7), (channel.Connections, channel.TotalConnections, channel.Sent));
     }
