@@ -25,8 +25,8 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     private string Port => _port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The instance: two round-robin channels, then a hash group whose one channel has maxc 8.</summary>
-    private async Task<BalanceProcess> StartAsync() =>
-        _instance = await BalanceProcess.StartProxyAsync(_port, _dir.Environment, "-f", Port, _a.Channel, _b.Channel, "!", $"[::1]:{_hashPort}:8", "%");
+    private async Task<BalanceProcess> StartAsync(string engine) =>
+        _instance = await BalanceProcess.StartProxyAsync(_port, Engines.Environment(engine, _dir.Environment), "-f", Port, _a.Channel, _b.Channel, "!", $"[::1]:{_hashPort}:8", "%");
 
     private Task<ProcessResult> ClientAsync(string? stdin, params string[] args) => BalanceProcess.RunAsync(args, _dir.Environment, stdin);
 
@@ -37,10 +37,11 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
 
     private const string Header = "GRP Type  #   S       ip-address  port    c      totalc maxc        sent        rcvd\n";
 
-    [Fact]
-    public async Task Show_prints_header_and_one_row_per_channel()
+    [Theory]
+    [AllEngines]
+    public async Task Show_prints_header_and_one_row_per_channel(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         ProcessResult result = await Command("show");
 
         Assert.Equal(0, result.ExitCode);
@@ -53,10 +54,11 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
         Assert.Equal("", result.Stderr);
     }
 
-    [Fact]
-    public async Task Interactive_shell_answers_every_command()
+    [Theory]
+    [AllEngines]
+    public async Task Interactive_shell_answers_every_command(string engine)
     {
-        BalanceProcess instance = await StartAsync();
+        BalanceProcess instance = await StartAsync(engine);
         int portD = FreePort.Next();
         string[] lines =
         {
@@ -117,20 +119,22 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
         Assert.Equal("", result.Stderr);
     }
 
-    [Fact]
-    public async Task Interactive_quit_exits_0_without_a_newline()
+    [Theory]
+    [AllEngines]
+    public async Task Interactive_quit_exits_0_without_a_newline(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         ProcessResult result = await ClientAsync("group 1\nquit\nshow\n", "-i", Port);
 
         Assert.Equal(0, result.ExitCode);
         Assert.EndsWith("\n\nbalance[0] balance[1] ", result.Stdout);
     }
 
-    [Fact]
-    public async Task Interactive_eof_at_once_prints_prompt_and_newline()
+    [Theory]
+    [AllEngines]
+    public async Task Interactive_eof_at_once_prints_prompt_and_newline(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         ProcessResult result = await ClientAsync("", "-i", Port);
 
         Assert.Equal(0, result.ExitCode);
@@ -138,32 +142,33 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     }
 
     [Theory]
-    [InlineData("disable 0", "channel 0 disabled\n")]
-    [InlineData("d 0", "channel 0 disabled\n")]
-    [InlineData("enable 0", "channel 0 already enabled\n")]
-    [InlineData("hash", "group 0 set to hash\n")]
-    [InlineData("rr", "group 0 set to round robin\n")]
-    [InlineData("group 3", "")]
-    [InlineData("group 99", "value out of range\n")]
-    [InlineData("mrtg-conns 0 1", "0\nUNKNOWN\nUNKNOWN\ngroup 0 channel 1\n")]
-    [InlineData("reset 1", "channel 1 counters reset\n")]
-    [InlineData("maxc 1 2", "maxc of channel 1 changed to 2\n")]
-    [InlineData("nonsense", "syntax error\n")]
-    [InlineData("quit", "")]
-    [InlineData("", "")]
-    public async Task Command_runs_in_group_0_and_exits_0(string command, string expected)
+    [AllEngines("disable 0", "channel 0 disabled\n")]
+    [AllEngines("d 0", "channel 0 disabled\n")]
+    [AllEngines("enable 0", "channel 0 already enabled\n")]
+    [AllEngines("hash", "group 0 set to hash\n")]
+    [AllEngines("rr", "group 0 set to round robin\n")]
+    [AllEngines("group 3", "")]
+    [AllEngines("group 99", "value out of range\n")]
+    [AllEngines("mrtg-conns 0 1", "0\nUNKNOWN\nUNKNOWN\ngroup 0 channel 1\n")]
+    [AllEngines("reset 1", "channel 1 counters reset\n")]
+    [AllEngines("maxc 1 2", "maxc of channel 1 changed to 2\n")]
+    [AllEngines("nonsense", "syntax error\n")]
+    [AllEngines("quit", "")]
+    [AllEngines("", "")]
+    public async Task Command_runs_in_group_0_and_exits_0(string engine, string command, string expected)
     {
-        await StartAsync();
+        await StartAsync(engine);
         ProcessResult result = await Command(command);
 
         Assert.Equal(expected, result.Stdout);
         Assert.Equal(0, result.ExitCode);
     }
 
-    [Fact]
-    public async Task Show_json_describes_groups_channels_and_counters()
+    [Theory]
+    [AllEngines]
+    public async Task Show_json_describes_groups_channels_and_counters(string engine)
     {
-        BalanceProcess instance = await StartAsync();
+        BalanceProcess instance = await StartAsync(engine);
         ProcessResult result = await Command("show json");
 
         Assert.Equal(0, result.ExitCode);
@@ -178,10 +183,11 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
         Assert.Equal(8, groups[1].GetProperty("channels")[0].GetProperty("maxConnections").GetInt32());
     }
 
-    [Fact]
-    public async Task Debug_traces_the_socket_on_stderr()
+    [Theory]
+    [AllEngines]
+    public async Task Debug_traces_the_socket_on_stderr(string engine)
     {
-        BalanceProcess instance = await StartAsync();
+        BalanceProcess instance = await StartAsync(engine);
         ProcessResult result = await ClientAsync(null, "-d", "-c", "version", Port);
 
         Assert.Equal(0, result.ExitCode);
@@ -189,20 +195,22 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
         Assert.StartsWith("  This is balance", result.Stdout);
     }
 
-    [Fact]
-    public async Task Wrong_bind_address_finds_no_master()
+    [Theory]
+    [AllEngines]
+    public async Task Wrong_bind_address_finds_no_master(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         ProcessResult result = await ClientAsync(null, "-b", "127.0.0.1", "-c", "show", Port);
 
         Assert.Equal(69, result.ExitCode);
         Assert.Equal("no master process, exiting.\n", result.Stdout);
     }
 
-    [Fact]
-    public async Task M_option_changes_nothing()
+    [Theory]
+    [AllEngines]
+    public async Task M_option_changes_nothing(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         ProcessResult result = await ClientAsync(null, "-M", "-c", "version", Port);
 
         Assert.Equal(0, result.ExitCode);

@@ -25,13 +25,14 @@ public sealed class ControlHostileClientsEndToEndTests : IDisposable
 
     private string Port => _port.ToString(CultureInfo.InvariantCulture);
 
-    private async Task<BalanceProcess> StartAsync() =>
-        _instance = await BalanceProcess.StartProxyAsync(_port, _dir.Environment, "-f", Port, _backend.Channel);
+    private async Task<BalanceProcess> StartAsync(string engine) =>
+        _instance = await BalanceProcess.StartProxyAsync(_port, Engines.Environment(engine, _dir.Environment), "-f", Port, _backend.Channel);
 
-    [Fact]
-    public async Task Silent_garbage_and_huge_clients_do_not_stop_proxy_or_control()
+    [Theory]
+    [AllEngines]
+    public async Task Silent_garbage_and_huge_clients_do_not_stop_proxy_or_control(string engine)
     {
-        BalanceProcess instance = await StartAsync();
+        BalanceProcess instance = await StartAsync(engine);
         using var timeout = new CancellationTokenSource(Timeout);
         string path = instance.ControlSocket!;
         string greeting = ControlProtocol.Greeting(instance.Pid);
@@ -73,10 +74,11 @@ public sealed class ControlHostileClientsEndToEndTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Many_shells_at_once_all_get_their_answer()
+    [Theory]
+    [AllEngines]
+    public async Task Many_shells_at_once_all_get_their_answer(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         ProcessResult[] results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Shell.RunAsync(_port, i % 2 == 0 ? "show" : "version", _dir)));
 
         Assert.All(results, r => Assert.Equal(0, r.ExitCode));

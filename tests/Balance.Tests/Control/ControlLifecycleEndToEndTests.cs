@@ -29,10 +29,10 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>An instance on <paramref name="port"/> in front of <paramref name="channels"/> (the backend A by default), stopped after the test.</summary>
-    private async Task<BalanceProcess> StartAsync(int port, string[]? options = null, params string[] channels)
+    private async Task<BalanceProcess> StartAsync(string engine, int port, string[]? options = null, params string[] channels)
     {
         string[] args = ["-f", .. options ?? [], Text(port), .. channels.Length == 0 ? [_backend.Channel] : channels];
-        BalanceProcess instance = await BalanceProcess.StartProxyAsync(port, _dir.Environment, args);
+        BalanceProcess instance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine, _dir.Environment), args);
         _cleanup.Add(instance);
         return instance;
     }
@@ -53,6 +53,7 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         }
     }
 
+    // No instance is started: nothing here depends on the engine.
     [Fact]
     public async Task No_master_process_exits_69()
     {
@@ -65,11 +66,12 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         Assert.Equal((69, "no master process, exiting.\n", ""), (interactive.ExitCode, interactive.Stdout, interactive.Stderr));
     }
 
-    [Fact]
-    public async Task Kill_stops_the_instance_and_removes_its_socket()
+    [Theory]
+    [AllEngines]
+    public async Task Kill_stops_the_instance_and_removes_its_socket(string engine)
     {
         int port = FreePort.Next();
-        BalanceProcess instance = await StartAsync(port);
+        BalanceProcess instance = await StartAsync(engine, port);
 
         ProcessResult result = await ClientAsync(null, "-c", "kill", Text(port));
 
@@ -81,11 +83,12 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         Assert.Equal(69, (await ClientAsync(null, "-c", "show", Text(port))).ExitCode);
     }
 
-    [Fact]
-    public async Task Kill_from_the_shell_ends_relays_in_flight()
+    [Theory]
+    [AllEngines]
+    public async Task Kill_from_the_shell_ends_relays_in_flight(string engine)
     {
         int port = FreePort.Next();
-        await StartAsync(port);
+        await StartAsync(engine, port);
         using Socket client = await TestClient.ConnectAsync(port);
         Assert.Equal("A", await TestClient.ReadLineAsync(client));
 
@@ -97,14 +100,15 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         Assert.True(cut is IOException or SocketException, $"the relay is closed, got {cut}");
     }
 
-    [Fact]
-    public async Task Two_instances_side_by_side_are_controlled_separately()
+    [Theory]
+    [AllEngines]
+    public async Task Two_instances_side_by_side_are_controlled_separately(string engine)
     {
         using var other = new TestBackend("B");
         int firstPort = FreePort.Next();
         int secondPort = FreePort.Next();
-        await StartAsync(firstPort, null, _backend.Channel);
-        BalanceProcess second = await StartAsync(secondPort, null, other.Channel, _backend.Channel);
+        await StartAsync(engine, firstPort, null, _backend.Channel);
+        BalanceProcess second = await StartAsync(engine, secondPort, null, other.Channel, _backend.Channel);
 
         Assert.Equal("channel 0 disabled\n", (await ClientAsync(null, "-c", "disable 0", Text(secondPort))).Stdout);
 
@@ -125,28 +129,30 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         Assert.Equal(0, (await ClientAsync(null, "-c", "show", Text(secondPort))).ExitCode);
     }
 
-    [Fact]
-    public async Task Stale_socket_of_a_killed_instance_is_replaced_at_start()
+    [Theory]
+    [AllEngines]
+    public async Task Stale_socket_of_a_killed_instance_is_replaced_at_start(string engine)
     {
         int port = FreePort.Next();
-        BalanceProcess dead = await StartAsync(port);
+        BalanceProcess dead = await StartAsync(engine, port);
         string path = dead.ControlSocket!;
         dead.Signal(Posix.SigKill);
         await dead.WaitForExitAsync(ExitTimeout);
         Assert.True(SocketFiles.IsSocket(path), "SIGKILL leaves the socket behind");
         Assert.Equal(69, (await ClientAsync(null, "-c", "show", Text(port))).ExitCode);
 
-        BalanceProcess successor = await StartAsync(port);
+        BalanceProcess successor = await StartAsync(engine, port);
 
         ProcessResult result = await ClientAsync(null, "-c", "show", Text(port));
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"PID of master process is {successor.Pid}", (await ClientAsync("", "-i", Text(port))).Stdout);
     }
 
-    [Fact]
-    public async Task Sigterm_removes_the_socket()
+    [Theory]
+    [AllEngines]
+    public async Task Sigterm_removes_the_socket(string engine)
     {
-        BalanceProcess instance = await StartAsync(FreePort.Next());
+        BalanceProcess instance = await StartAsync(engine, FreePort.Next());
 
         instance.Signal(Posix.SigTerm);
 
@@ -154,11 +160,12 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         Assert.False(SocketFiles.IsSocket(instance.ControlSocket!));
     }
 
-    [Fact]
-    public async Task Successor_started_during_a_drain_takes_over_the_control_socket()
+    [Theory]
+    [AllEngines]
+    public async Task Successor_started_during_a_drain_takes_over_the_control_socket(string engine)
     {
         int port = FreePort.Next();
-        BalanceProcess draining = await StartAsync(port, ["--grace", "60"]);
+        BalanceProcess draining = await StartAsync(engine, port, ["--grace", "60"]);
         using Socket inFlight = await TestClient.ConnectAsync(port);
         Assert.Equal("A", await TestClient.ReadLineAsync(inFlight));
 
@@ -166,7 +173,7 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         await Poll.UntilAsync(() => !SocketFiles.IsSocket(draining.ControlSocket!), ExitTimeout, "the draining instance to give up its control socket");
         Assert.False(draining.HasExited, "a relay in flight keeps it draining");
 
-        BalanceProcess successor = await StartAsync(port);
+        BalanceProcess successor = await StartAsync(engine, port);
         Assert.Contains($"PID of master process is {successor.Pid}", (await ClientAsync("", "-i", Text(port))).Stdout);
 
         await Traffic.EchoRoundsAsync(inFlight, rounds: 1, size: 1000, TestClient.ReadTimeout);
@@ -176,22 +183,24 @@ public sealed class ControlLifecycleEndToEndTests : IDisposable
         Assert.Equal(0, (await ClientAsync(null, "-c", "show", Text(port))).ExitCode);
     }
 
-    [Fact]
-    public async Task Bind_address_names_the_socket()
+    [Theory]
+    [AllEngines]
+    public async Task Bind_address_names_the_socket(string engine)
     {
         int port = FreePort.Next();
-        BalanceProcess instance = await StartAsync(port, ["-b", "127.0.0.1"]);
+        BalanceProcess instance = await StartAsync(engine, port, ["-b", "127.0.0.1"]);
 
         Assert.EndsWith($"balance.{port}.127.0.0.1", instance.ControlSocket);
         Assert.Equal(0, (await ClientAsync(null, "-b", "127.0.0.1", "-c", "show", Text(port))).ExitCode);
         Assert.Equal(69, (await ClientAsync(null, "-c", "show", Text(port))).ExitCode);
     }
 
-    [Fact]
-    public async Task Background_instance_is_controllable_as_soon_as_the_command_returns()
+    [Theory]
+    [AllEngines]
+    public async Task Background_instance_is_controllable_as_soon_as_the_command_returns(string engine)
     {
         int port = FreePort.Next();
-        ProcessResult started = await ClientAsync(null, Text(port), _backend.Channel);
+        ProcessResult started = await BalanceProcess.RunAsync([Text(port), _backend.Channel], Engines.Environment(engine, _dir.Environment));
         Assert.True(started.ExitCode == 0, $"exit {started.ExitCode}: {started.Stderr}");
 
         ProcessResult show = await ClientAsync(null, "-c", "show json", Text(port));

@@ -24,20 +24,21 @@ public sealed class ControlPermissionEndToEndTests : IDisposable
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-    private async Task<(BalanceProcess Instance, int Port)> StartAsync(bool asNobody = false)
+    private async Task<(BalanceProcess Instance, int Port)> StartAsync(string engine, bool asNobody = false)
     {
         int port = FreePort.Next();
         _instance = await BalanceProcess.StartProxyThroughAsync(
-            port, asNobody ? NobodyUser.Launcher : [], _dir.Environment, "-f", Text(port), _backend.Channel);
+            port, asNobody ? NobodyUser.Launcher : [], Engines.Environment(engine, _dir.Environment), "-f", Text(port), _backend.Channel);
         return (_instance, port);
     }
 
     private Task<ProcessResult> ClientAsync(string? stdin, params string[] args) => BalanceProcess.RunAsync(args, _dir.Environment, stdin);
 
-    [NobodyFact]
-    public async Task Other_user_is_refused_by_the_socket_mode()
+    [NobodyTheory]
+    [AllEngines]
+    public async Task Other_user_is_refused_by_the_socket_mode(string engine)
     {
-        var (instance, port) = await StartAsync();
+        var (instance, port) = await StartAsync(engine);
 
         ProcessResult command = await NobodyUser.RunAsync(_dir, null, "-c", "disable 0", Text(port));
         ProcessResult interactive = await NobodyUser.RunAsync(_dir, "show\n", "-i", Text(port));
@@ -48,10 +49,11 @@ public sealed class ControlPermissionEndToEndTests : IDisposable
         Assert.Contains("  0   RR  0 ENA", (await ClientAsync(null, "-c", "show", Text(port))).Stdout);
     }
 
-    [NobodyFact]
-    public async Task Other_user_is_refused_by_peer_credentials_even_if_the_socket_is_opened_up()
+    [NobodyTheory]
+    [AllEngines]
+    public async Task Other_user_is_refused_by_peer_credentials_even_if_the_socket_is_opened_up(string engine)
     {
-        var (instance, port) = await StartAsync();
+        var (instance, port) = await StartAsync(engine);
         File.SetUnixFileMode(instance.ControlSocket!,
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
             | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
@@ -64,12 +66,13 @@ public sealed class ControlPermissionEndToEndTests : IDisposable
         Assert.Contains("  0   RR  0 ENA", (await ClientAsync(null, "-c", "show", Text(port))).Stdout);
     }
 
-    [NobodyFact]
-    public async Task Root_controls_an_instance_of_another_user()
+    [NobodyTheory]
+    [AllEngines]
+    public async Task Root_controls_an_instance_of_another_user(string engine)
     {
         ProcessResult chown = await ProcessRun.RunAsync("chown", ["nobody:nogroup", _dir.Path]);
         Assert.Equal(0, chown.ExitCode);
-        var (instance, port) = await StartAsync(asNobody: true);
+        var (instance, port) = await StartAsync(engine, asNobody: true);
         Assert.True(Balance.Control.FileStat.TryLStat(instance.ControlSocket!, out var stat, out _));
         Assert.Equal(NobodyUser.Uid, stat.Uid);
         Assert.Equal(0x180u, stat.Permissions);

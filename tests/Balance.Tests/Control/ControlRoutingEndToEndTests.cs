@@ -24,8 +24,8 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         _dir.Dispose();
     }
 
-    private async Task StartAsync() =>
-        _instance = await BalanceProcess.StartProxyAsync(_port, _dir.Environment, "-f", _port.ToString(CultureInfo.InvariantCulture), _a.Channel, _b.Channel);
+    private async Task StartAsync(string engine) =>
+        _instance = await BalanceProcess.StartProxyAsync(_port, Engines.Environment(engine, _dir.Environment), "-f", _port.ToString(CultureInfo.InvariantCulture), _a.Channel, _b.Channel);
 
     private async Task<string> Command(string command)
     {
@@ -60,10 +60,11 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         return doc.RootElement.GetProperty("groups")[0].GetProperty("channels")[index].Clone();
     }
 
-    [Fact]
-    public async Task Disable_and_enable_steer_new_connections_while_traffic_flows()
+    [Theory]
+    [AllEngines]
+    public async Task Disable_and_enable_steer_new_connections_while_traffic_flows(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         Assert.Equal(new[] { "A", "B", "A", "B" }, await Through(4));
 
         using Socket longLived = await TestClient.ConnectAsync(_port);
@@ -85,10 +86,11 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         await TestClient.FinishAsync(longLived);
     }
 
-    [Fact]
-    public async Task Maxc_limits_a_channel_while_it_is_busy()
+    [Theory]
+    [AllEngines]
+    public async Task Maxc_limits_a_channel_while_it_is_busy(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         Assert.Equal("maxc of channel 0 changed to 1\n", await Command("maxc 0 1"));
         Assert.Equal("channel 1 disabled\n", await Command("disable 1"));
         using Socket holder = await TestClient.ConnectAsync(_port);
@@ -101,10 +103,11 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         await TestClient.FinishAsync(holder);
     }
 
-    [Fact]
-    public async Task Counters_match_the_bytes_relayed_once_traffic_has_ended()
+    [Theory]
+    [AllEngines]
+    public async Task Counters_match_the_bytes_relayed_once_traffic_has_ended(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         var payloads = new[] { 1000, 70000, 1, 300000 };
         long sentToA = 0, sentToB = 0;
         foreach (int size in payloads)
@@ -141,10 +144,11 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         Assert.Equal("0\nUNKNOWN\nUNKNOWN\ngroup 0 channel 0\n", await Command("mrtg-conns 0 0"));
     }
 
-    [Fact]
-    public async Task Created_channel_takes_traffic_once_enabled()
+    [Theory]
+    [AllEngines]
+    public async Task Created_channel_takes_traffic_once_enabled(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         using var c = new TestBackend("C");
         Assert.Equal("channel created\n", await Command($"create 127.0.0.1 {c.Port}"));
         Assert.Equal("channel 0 disabled\n", await Command("disable 0"));
@@ -160,10 +164,11 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         Assert.Equal("A", await Through());
     }
 
-    [Fact]
-    public async Task Hash_keeps_a_client_on_one_channel()
+    [Theory]
+    [AllEngines]
+    public async Task Hash_keeps_a_client_on_one_channel(string engine)
     {
-        await StartAsync();
+        await StartAsync(engine);
         Assert.Equal("group 0 set to hash\n", await Command("hash"));
         string first = await Through();
         Assert.All(await Through(5), b => Assert.Equal(first, b));

@@ -9,17 +9,13 @@ namespace Balance.Tests.EndToEnd;
 /// <summary>Bytes through the real binary: integrity, half-close, idle timeout, packet dump, bind options.</summary>
 public sealed class RelayEndToEndTests
 {
-    /// <summary>The epoll engine (zero-copy splice for bulk) and the portable socket engine.</summary>
-    private static Dictionary<string, string> Engine(string engine) => new() { ["BALANCE_ENGINE"] = engine };
-
     [Theory]
-    [InlineData("epoll")]
-    [InlineData("sockets")]
+    [AllEngines]
     public async Task TwentyMegabytesEachWayArriveUnchanged(string engine)
     {
         using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engine(engine), "-fd", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-fd", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         byte[] payload = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
         using Socket client = await TestClient.ConnectAsync(port);
@@ -30,7 +26,7 @@ public sealed class RelayEndToEndTests
 
         Assert.Equal(payload.Length, echoed.Length);
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed));
-        if (engine == "epoll")
+        if (engine == Engines.Epoll)
         {
             Assert.Contains("zero-copy relay group 0 channel 0 client to channel", balance.Stderr);
             Assert.Contains("zero-copy relay group 0 channel 0 channel to client", balance.Stderr);
@@ -38,8 +34,7 @@ public sealed class RelayEndToEndTests
     }
 
     [Theory]
-    [InlineData("epoll")]
-    [InlineData("sockets")]
+    [AllEngines]
     public async Task HalfCloseIsPassedOnAndTheWholeReplyArrives(string engine)
     {
         using var backend = new TestBackend("eof", TestBackend.Behaviour.ReplyAfterEof)
@@ -47,7 +42,7 @@ public sealed class RelayEndToEndTests
             ReplyFor = received => Encoding.ASCII.GetBytes($"got {received.Length} bytes: " + new string('r', 300_000)),
         };
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engine(engine), "-f", port.ToString(), $"127.0.0.1:{backend.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{backend.Port}");
 
         using Socket client = await TestClient.ConnectAsync(port);
         await client.SendAsync(new byte[12345], SocketFlags.None);
@@ -58,12 +53,13 @@ public sealed class RelayEndToEndTests
         Assert.Equal("got 12345 bytes: ".Length + 300_000, reply.Length);
     }
 
-    [Fact]
-    public async Task IdleTimeoutClosesAQuietPairButNotABusyOne()
+    [Theory]
+    [AllEngines]
+    public async Task IdleTimeoutClosesAQuietPairButNotABusyOne(string engine)
     {
         using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-T", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "-T", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         using Socket quiet = await TestClient.ConnectAsync(port);
         using Socket busy = await TestClient.ConnectAsync(port);
@@ -83,12 +79,13 @@ public sealed class RelayEndToEndTests
         Assert.Equal(4, await busy.ReceiveAsync(pong, SocketFlags.None, timeout.Token));
     }
 
-    [Fact]
-    public async Task PacketDumpPrintsEachChunkInTheReadableFormat()
+    [Theory]
+    [AllEngines]
+    public async Task PacketDumpPrintsEachChunkInTheReadableFormat(string engine)
     {
         using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-fp", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-fp", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         using (Socket client = await TestClient.ConnectAsync(port))
         {
@@ -102,32 +99,35 @@ public sealed class RelayEndToEndTests
         Assert.Contains("-< 5\na\\\\b\\0A\n\\01\n", balance.Stdout);
     }
 
-    [Fact]
-    public async Task OutgoingConnectionsStartFromTheBAddress()
+    [Theory]
+    [AllEngines]
+    public async Task OutgoingConnectionsStartFromTheBAddress(string engine)
     {
         using var echo = new TestBackend("echo");
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-B", "127.0.0.2", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "-B", "127.0.0.2", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         Assert.Equal("echo", await TestClient.WhoAnswersAsync(port));
         Assert.True(echo.ClientAddresses.TryDequeue(out IPAddress? from));
         Assert.Equal(IPAddress.Parse("127.0.0.2"), from);
     }
 
-    [Fact]
-    public async Task ListenerBindsOnlyTheBAddressWhenGiven()
+    [Theory]
+    [AllEngines]
+    public async Task ListenerBindsOnlyTheBAddressWhenGiven(string engine)
     {
         using var echo = new TestBackend("echo");
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-b", "127.0.0.3", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "-b", "127.0.0.3", port.ToString(), $"127.0.0.1:{echo.Port}");
 
         await Assert.ThrowsAnyAsync<SocketException>(() => TestClient.ConnectAsync(port));
         using Socket client = await TestClient.ConnectAsync(port, to: IPAddress.Parse("127.0.0.3"));
         Assert.Equal("echo", await TestClient.ReadLineAsync(client));
     }
 
-    [Fact]
-    public async Task IPv6ClientsAndIPv6ChannelsWork()
+    [Theory]
+    [AllEngines]
+    public async Task IPv6ClientsAndIPv6ChannelsWork(string engine)
     {
         if (!Socket.OSSupportsIPv6)
         {
@@ -136,7 +136,7 @@ public sealed class RelayEndToEndTests
 
         using var v6 = new TestBackend("v6", address: IPAddress.IPv6Loopback);
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"[::1]:{v6.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"[::1]:{v6.Port}");
 
         using Socket overV6 = await TestClient.ConnectAsync(port, to: IPAddress.IPv6Loopback);
         Assert.Equal("v6", await TestClient.ReadLineAsync(overV6));

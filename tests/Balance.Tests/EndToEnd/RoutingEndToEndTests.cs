@@ -9,14 +9,15 @@ public sealed class RoutingEndToEndTests
 {
     private static string Channel(TestBackend backend, string suffix = "") => $"127.0.0.1:{backend.Port}{suffix}";
 
-    [Fact]
-    public async Task RoundRobinServesChannelsInTurnStartingAtChannelZero()
+    [Theory]
+    [AllEngines]
+    public async Task RoundRobinServesChannelsInTurnStartingAtChannelZero(string engine)
     {
         using var a = new TestBackend("A");
         using var b = new TestBackend("B");
         using var c = new TestBackend("C");
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), Channel(a), Channel(b), Channel(c));
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), Channel(a), Channel(b), Channel(c));
 
         var answers = new List<string>();
         for (int i = 0; i < 6; i++)
@@ -27,13 +28,14 @@ public sealed class RoutingEndToEndTests
         Assert.Equal(new[] { "A", "B", "C", "A", "B", "C" }, answers);
     }
 
-    [Fact]
-    public async Task RefusedChannelFailsOverToTheNextChannelOfTheGroup()
+    [Theory]
+    [AllEngines]
+    public async Task RefusedChannelFailsOverToTheNextChannelOfTheGroup(string engine)
     {
         using var live = new TestBackend("live");
         int dead = FreePort.Next();
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{dead}", Channel(live));
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{dead}", Channel(live));
 
         for (int i = 0; i < 3; i++)
         {
@@ -41,52 +43,56 @@ public sealed class RoutingEndToEndTests
         }
     }
 
-    [Fact]
-    public async Task WhenAGroupFailsTheNextGroupServes()
+    [Theory]
+    [AllEngines]
+    public async Task WhenAGroupFailsTheNextGroupServes(string engine)
     {
         using var backup = new TestBackend("backup");
         int dead1 = FreePort.Next();
         int dead2 = FreePort.Next();
         int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), $"127.0.0.1:{dead1}", $"127.0.0.1:{dead2}", "!", Channel(backup));
+            port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{dead1}", $"127.0.0.1:{dead2}", "!", Channel(backup));
 
         Assert.Equal("backup", await TestClient.WhoAnswersAsync(port));
     }
 
-    [Fact]
-    public async Task AllChannelsDownClosesTheClient()
+    [Theory]
+    [AllEngines]
+    public async Task AllChannelsDownClosesTheClient(string engine)
     {
         int dead = FreePort.Next();
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{dead}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{dead}");
 
         using var client = await TestClient.ConnectAsync(port);
         Assert.True(await TestClient.IsClosedByPeerAsync(client, TimeSpan.FromSeconds(10)));
     }
 
-    [Fact]
-    public async Task ConnectTimeoutFailsOverAfterTSeconds()
+    [Theory]
+    [AllEngines]
+    public async Task ConnectTimeoutFailsOverAfterTSeconds(string engine)
     {
         using var hanging = await FullAcceptQueue.CreateAsync();
         using var live = new TestBackend("live");
         int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", "-t", "1", port.ToString(), $"127.0.0.1:{hanging.Port}", Channel(live));
+            port, Engines.Environment(engine), "-f", "-t", "1", port.ToString(), $"127.0.0.1:{hanging.Port}", Channel(live));
 
         var clock = Stopwatch.StartNew();
         Assert.Equal("live", await TestClient.WhoAnswersAsync(port));
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(8));
     }
 
-    [Fact]
-    public async Task MaxcSendsTheOverflowToTheNextGroup()
+    [Theory]
+    [AllEngines]
+    public async Task MaxcSendsTheOverflowToTheNextGroup(string engine)
     {
         using var first = new TestBackend("first");
         using var overflow = new TestBackend("overflow");
         int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), Channel(first, ":2"), "!", Channel(overflow));
+            port, Engines.Environment(engine), "-f", port.ToString(), Channel(first, ":2"), "!", Channel(overflow));
 
         using var held1 = await TestClient.ConnectAsync(port);
         using var held2 = await TestClient.ConnectAsync(port);
@@ -101,15 +107,16 @@ public sealed class RoutingEndToEndTests
             "the freed slot of the first channel to be used again");
     }
 
-    [Fact]
-    public async Task HashGroupKeepsEachClientAddressOnOneChannelAndSpreadsAddresses()
+    [Theory]
+    [AllEngines]
+    public async Task HashGroupKeepsEachClientAddressOnOneChannelAndSpreadsAddresses(string engine)
     {
         using var a = new TestBackend("A");
         using var b = new TestBackend("B");
         using var c = new TestBackend("C");
         int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), Channel(a), Channel(b), Channel(c), "%");
+            port, Engines.Environment(engine), "-f", port.ToString(), Channel(a), Channel(b), Channel(c), "%");
 
         var seen = new HashSet<string>();
         for (int host = 1; host <= 12; host++)
@@ -128,15 +135,16 @@ public sealed class RoutingEndToEndTests
         Assert.True(seen.Count >= 2, $"12 client addresses all went to {string.Join(",", seen)}");
     }
 
-    [Fact]
-    public async Task HashGroupReachedByFailoverStillHashesTheClient()
+    [Theory]
+    [AllEngines]
+    public async Task HashGroupReachedByFailoverStillHashesTheClient(string engine)
     {
         using var a = new TestBackend("A");
         using var b = new TestBackend("B");
         int dead = FreePort.Next();
         int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), $"127.0.0.1:{dead}", "!", Channel(a), Channel(b), "%");
+            port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{dead}", "!", Channel(a), Channel(b), "%");
 
         var seen = new HashSet<string>();
         for (int host = 1; host <= 10; host++)
@@ -150,13 +158,14 @@ public sealed class RoutingEndToEndTests
         Assert.Equal(2, seen.Count);
     }
 
-    [Fact]
-    public async Task TheManualsSelfReferencingExampleServesAClient()
+    [Theory]
+    [AllEngines]
+    public async Task TheManualsSelfReferencingExampleServesAClient(string engine)
     {
         using var target = new TestBackend("target");
         int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), "localhost::12", "!", "localhost::4", "!", "localhost::2", "localhost::2", "!", $"localhost:{target.Port}");
+            port, Engines.Environment(engine), "-f", port.ToString(), "localhost::12", "!", "localhost::4", "!", "localhost::2", "localhost::2", "!", $"localhost:{target.Port}");
 
         Assert.Equal("target", await TestClient.WhoAnswersAsync(port));
         Assert.Equal(1, target.Accepted);

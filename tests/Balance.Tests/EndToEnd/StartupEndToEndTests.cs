@@ -6,12 +6,13 @@ namespace Balance.Tests.EndToEnd;
 /// <summary>Background start, start failures, signals and bad input, through the real binary.</summary>
 public sealed class StartupEndToEndTests
 {
-    [Fact]
-    public async Task BackgroundStartReturnsZeroOnlyOnceTheInstanceListens()
+    [Theory]
+    [AllEngines]
+    public async Task BackgroundStartReturnsZeroOnlyOnceTheInstanceListens(string engine)
     {
         using var echo = new TestBackend("echo");
         int port = FreePort.Next();
-        var (exit, _, stderr) = await BalanceProcess.RunAsync(port.ToString(), $"127.0.0.1:{echo.Port}");
+        var (exit, _, stderr) = await BalanceProcess.RunAsync([port.ToString(), $"127.0.0.1:{echo.Port}"], Engines.Environment(engine));
         int? pid = BackgroundInstances.FindPid(port);
         try
         {
@@ -31,43 +32,45 @@ public sealed class StartupEndToEndTests
         }
     }
 
-    [Fact]
-    public async Task BackgroundStartOnAPortInUseReportsTheErrorWithExit71()
+    [Theory]
+    [AllEngines]
+    public async Task BackgroundStartOnAPortInUseReportsTheErrorWithExit71(string engine)
     {
         using var occupant = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         occupant.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         occupant.Listen();
         int port = ((System.Net.IPEndPoint)occupant.LocalEndPoint!).Port;
 
-        var (exit, _, stderr) = await BalanceProcess.RunAsync("-b", "127.0.0.1", port.ToString(), "127.0.0.1:1");
+        var (exit, _, stderr) = await BalanceProcess.RunAsync(["-b", "127.0.0.1", port.ToString(), "127.0.0.1:1"], Engines.Environment(engine));
 
         Assert.Equal(71, exit);
         Assert.Contains("Address already in use", stderr);
         Assert.Null(BackgroundInstances.FindPid(port));
     }
 
-    [Fact]
-    public async Task ForegroundStartOnAPortInUseExits71()
+    [Theory]
+    [AllEngines]
+    public async Task ForegroundStartOnAPortInUseExits71(string engine)
     {
         using var occupant = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         occupant.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         occupant.Listen();
         int port = ((System.Net.IPEndPoint)occupant.LocalEndPoint!).Port;
 
-        var (exit, _, stderr) = await BalanceProcess.RunAsync("-f", "-b", "127.0.0.1", port.ToString(), "127.0.0.1:1");
+        var (exit, _, stderr) = await BalanceProcess.RunAsync(["-f", "-b", "127.0.0.1", port.ToString(), "127.0.0.1:1"], Engines.Environment(engine));
 
         Assert.Equal(71, exit);
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
     }
 
     [Theory]
-    [InlineData(15)]
-    [InlineData(2)]
-    public async Task StopSignalClosesTheListenerAtOnceAndLetsRelaysInFlightFinish(int signal)
+    [AllEngines(15)]
+    [AllEngines(2)]
+    public async Task StopSignalClosesTheListenerAtOnceAndLetsRelaysInFlightFinish(string engine, int signal)
     {
         using var echo = new TestBackend("echo");
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
@@ -82,12 +85,13 @@ public sealed class StartupEndToEndTests
         Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(5)));
     }
 
-    [Fact]
-    public async Task RelaysStillOpenWhenTheGracePeriodEndsAreClosed()
+    [Theory]
+    [AllEngines]
+    public async Task RelaysStillOpenWhenTheGracePeriodEndsAreClosed(string engine)
     {
         using var echo = new TestBackend("echo");
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "--grace", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
@@ -97,12 +101,13 @@ public sealed class StartupEndToEndTests
         Assert.True(await TestClient.IsClosedByPeerAsync(relayed, TimeSpan.FromSeconds(5)));
     }
 
-    [Fact]
-    public async Task ASecondSignalEndsRelaysAtOnce()
+    [Theory]
+    [AllEngines]
+    public async Task ASecondSignalEndsRelaysAtOnce(string engine)
     {
         using var echo = new TestBackend("echo");
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
@@ -113,6 +118,7 @@ public sealed class StartupEndToEndTests
         Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    // Rejected while the arguments are parsed, before any engine starts.
     [Theory]
     [InlineData(64, "invalid port [0], exiting.", "0", "127.0.0.1")]
     [InlineData(64, "invalid port [65536], exiting.", "65536", "127.0.0.1")]
@@ -133,6 +139,7 @@ public sealed class StartupEndToEndTests
         Assert.DoesNotContain("   at ", stderr);
     }
 
+    // Rejected while the arguments are parsed, before any engine starts.
     [Fact]
     public async Task NoArgumentsPrintsTheUsageWithExit64()
     {
@@ -143,6 +150,7 @@ public sealed class StartupEndToEndTests
         Assert.Contains("usage:", stderr);
     }
 
+    // Answered while the arguments are parsed, before any engine starts.
     [Fact]
     public async Task HelpListsEveryOption()
     {

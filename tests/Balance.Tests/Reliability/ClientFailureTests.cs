@@ -40,8 +40,7 @@ public sealed class ClientFailureTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ClientsResettingMidDownloadLeaveNothingBehind(string engine)
     {
         using var streamer = new StreamBackend(length: -1);
@@ -59,8 +58,7 @@ public sealed class ClientFailureTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ClientsResettingMidUploadToAStalledBackendLeaveNothingBehind(string engine)
     {
         // The backend never reads: balance holds data it cannot deliver, and
@@ -80,8 +78,7 @@ public sealed class ClientFailureTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ClientsVanishingDuringAnExchangeLeaveNothingBehind(string engine)
     {
         // Mid-exchange with an echo: the client goes away with echoed data unread (its kernel resets).

@@ -37,20 +37,21 @@ public sealed class ControlSecurityTests : IDisposable
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>An instance in front of the backend, with its control socket in the test's run directory.</summary>
-    private async Task<(BalanceProcess Instance, int Port)> StartAsync()
+    private async Task<(BalanceProcess Instance, int Port)> StartAsync(string engine)
     {
         int port = FreePort.Next();
-        BalanceProcess instance = await BalanceProcess.StartProxyAsync(port, _dir.Environment, "-f", Text(port), Channel);
+        BalanceProcess instance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine, _dir.Environment), "-f", Text(port), Channel);
         _cleanup.Add(instance);
         return (instance, port);
     }
 
     private Task<ProcessResult> ClientAsync(params string[] args) => BalanceProcess.RunAsync(args, _dir.Environment);
 
-    [NobodyFact]
-    public async Task AnotherUserCanNeitherConnectNorCommandEvenThroughAnOpenedUpSocket()
+    [NobodyTheory]
+    [AllEngines]
+    public async Task AnotherUserCanNeitherConnectNorCommandEvenThroughAnOpenedUpSocket(string engine)
     {
-        var (instance, port) = await StartAsync();
+        var (instance, port) = await StartAsync(engine);
         string socketPath = instance.ControlSocket!;
         string denied = $"balance: permission denied on control socket {socketPath}\n";
 
@@ -68,13 +69,14 @@ public sealed class ControlSecurityTests : IDisposable
         await Poll.UntilAsync(() => instance.Stderr.Contains($"control: refused uid {NobodyUser.Uid}", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the refusal in the log");
     }
 
-    [Fact]
-    public async Task AMissingRunDirectoryIsCreated0700AndTheSocketIs0600()
+    [Theory]
+    [AllEngines]
+    public async Task AMissingRunDirectoryIsCreated0700AndTheSocketIs0600(string engine)
     {
         string missing = Path.Combine(_dir.Path, "run");
         int port = FreePort.Next();
         using var instance = await BalanceProcess.StartProxyAsync(
-            port, new Dictionary<string, string> { [RunDirectory.OverrideVariable] = missing }, "-f", Text(port), Channel);
+            port, Engines.Environment(engine, new Dictionary<string, string> { [RunDirectory.OverrideVariable] = missing }), "-f", Text(port), Channel);
         string socketPath = Path.Combine(missing, ControlSocketName.For(port, null));
         await Poll.UntilAsync(() => File.Exists(socketPath), TimeSpan.FromSeconds(10), "the control socket");
 
@@ -84,8 +86,9 @@ public sealed class ControlSecurityTests : IDisposable
         Assert.Equal((ControlNative.geteuid(), Mode0600), (socket.Uid, File.GetUnixFileMode(socketPath)));
     }
 
-    [NobodyFact]
-    public async Task AnotherUsersInstanceGetsAPrivateDirectoryInTmp()
+    [NobodyTheory]
+    [AllEngines]
+    public async Task AnotherUsersInstanceGetsAPrivateDirectoryInTmp(string engine)
     {
         string dir = $"/tmp/balance-{NobodyUser.Uid}";
         if (Directory.Exists(dir))
@@ -98,7 +101,7 @@ public sealed class ControlSecurityTests : IDisposable
         try
         {
             // No BALANCE_RUNDIR, no XDG_RUNTIME_DIR: /run/balance is root's, so /tmp/balance-UID it is.
-            var environment = new Dictionary<string, string> { [RunDirectory.OverrideVariable] = "", ["XDG_RUNTIME_DIR"] = "" };
+            var environment = Engines.Environment(engine, new Dictionary<string, string> { [RunDirectory.OverrideVariable] = "", ["XDG_RUNTIME_DIR"] = "" });
             int port = FreePort.Next();
             using var instance = BalanceProcess.Start(new[] { "-f", Text(port), Channel }, environment, NobodyUser.Launcher);
             string socketPath = Path.Combine(dir, ControlSocketName.For(port, null));
@@ -119,8 +122,9 @@ public sealed class ControlSecurityTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task ASymlinkPlantedAtTheSocketPathStopsTheStartAndIsNotFollowed()
+    [Theory]
+    [AllEngines]
+    public async Task ASymlinkPlantedAtTheSocketPathStopsTheStartAndIsNotFollowed(string engine)
     {
         int port = FreePort.Next();
         string path = _dir.SocketPath(port);
@@ -128,7 +132,7 @@ public sealed class ControlSecurityTests : IDisposable
         File.WriteAllText(victim, "keep");
         File.CreateSymbolicLink(path, victim);
 
-        ProcessResult start = await ClientAsync("-f", Text(port), Channel);
+        ProcessResult start = await BalanceProcess.RunAsync(["-f", Text(port), Channel], Engines.Environment(engine, _dir.Environment));
 
         Assert.Equal(71, start.ExitCode);
         Assert.Equal($"balance: {path} exists and is not a socket, remove it to start\n", start.Stderr);
@@ -137,15 +141,16 @@ public sealed class ControlSecurityTests : IDisposable
         Assert.False(TcpTable.IsListening(port));
     }
 
-    [Fact]
-    public async Task ASymlinkToAnotherInstancesSocketStopsTheStartAndLeavesThatInstanceAlone()
+    [Theory]
+    [AllEngines]
+    public async Task ASymlinkToAnotherInstancesSocketStopsTheStartAndLeavesThatInstanceAlone(string engine)
     {
-        var (other, otherPort) = await StartAsync();
+        var (other, otherPort) = await StartAsync(engine);
         int port = FreePort.Next();
         string path = _dir.SocketPath(port);
         File.CreateSymbolicLink(path, other.ControlSocket!);
 
-        ProcessResult start = await ClientAsync("-f", Text(port), Channel);
+        ProcessResult start = await BalanceProcess.RunAsync(["-f", Text(port), Channel], Engines.Environment(engine, _dir.Environment));
 
         Assert.Equal(71, start.ExitCode);
         Assert.False(other.HasExited);
@@ -157,10 +162,11 @@ public sealed class ControlSecurityTests : IDisposable
         Assert.Contains("  0   RR  0 ENA", (await ClientAsync("-c", "show", Text(otherPort))).Stdout);
     }
 
-    [Fact]
-    public async Task ASocketSwappedForASymlinkWhileRunningIsLeftAloneAtExit()
+    [Theory]
+    [AllEngines]
+    public async Task ASocketSwappedForASymlinkWhileRunningIsLeftAloneAtExit(string engine)
     {
-        var (instance, _) = await StartAsync();
+        var (instance, _) = await StartAsync(engine);
         string socketPath = instance.ControlSocket!;
         string victim = Path.Combine(_dir.Path, "victim");
         File.WriteAllText(victim, "keep");
@@ -174,12 +180,13 @@ public sealed class ControlSecurityTests : IDisposable
         Assert.Equal("keep", File.ReadAllText(victim));
     }
 
-    [NobodyFact]
-    public async Task TheShellTalksOnlyToAnInstanceOfTheSocketsOwner()
+    [NobodyTheory]
+    [AllEngines]
+    public async Task TheShellTalksOnlyToAnInstanceOfTheSocketsOwner(string engine)
     {
         // What a link swapped in between the shell's look and its connect leads
         // to: a socket file of one user, answered by another user's instance.
-        var (instance, port) = await StartAsync();
+        var (instance, port) = await StartAsync(engine);
         ProcessResult chown = await ProcessRun.RunAsync("chown", ["-h", "nobody", instance.ControlSocket!]);
         Assert.Equal(0, chown.ExitCode);
 

@@ -36,6 +36,7 @@ public sealed class DescriptorExhaustionTests
         Waiting,
     }
 
+    // One test per engine by name, not AllEngines: the socket engine's needs the native binary.
     [Fact]
     public Task EpollEngineRefusesOrQueuesTheExcessLogsOnceAndRecovers() => RunAsync(Engines.Epoll);
 

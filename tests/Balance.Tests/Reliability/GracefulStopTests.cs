@@ -29,10 +29,8 @@ public sealed class GracefulStopTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll, Stop.SigTerm)]
-    [InlineData(Engines.Sockets, Stop.SigTerm)]
-    [InlineData(Engines.Epoll, Stop.ControlKill)]
-    [InlineData(Engines.Sockets, Stop.ControlKill)]
+    [AllEngines(Stop.SigTerm)]
+    [AllEngines(Stop.ControlKill)]
     public async Task AHundredRelaysInFlightFinishThenTheInstanceExits(string engine, Stop how)
     {
         using var echo = new TestBackend("echo", backlog: 4096);
@@ -93,15 +91,16 @@ public sealed class GracefulStopTests
         }
     }
 
-    [Fact]
-    public async Task ASignalTheMomentTheControlSocketAppearsStillStopsCleanly()
+    [Theory]
+    [AllEngines]
+    public async Task ASignalTheMomentTheControlSocketAppearsStillStopsCleanly(string engine)
     {
         using var echo = new TestBackend("echo");
         for (int i = 0; i < 10; i++)
         {
             int port = FreePort.Next();
             string socket = TestRunDirectory.Shared.SocketPath(port);
-            using var balance = BalanceProcess.Start(new[] { "-f", port.ToString(), $"127.0.0.1:{echo.Port}" });
+            using var balance = BalanceProcess.Start(new[] { "-f", port.ToString(), $"127.0.0.1:{echo.Port}" }, Engines.Environment(engine));
             await Poll.UntilAsync(() => File.Exists(socket) || balance.HasExited, TimeSpan.FromSeconds(20), "the control socket");
             balance.Signal(Posix.SigTerm);
 
@@ -110,12 +109,13 @@ public sealed class GracefulStopTests
         }
     }
 
-    [Fact]
-    public async Task AfterKillASignalEndsTheRemainingRelaysAtOnce()
+    [Theory]
+    [AllEngines]
+    public async Task AfterKillASignalEndsTheRemainingRelaysAtOnce(string engine)
     {
         using var echo = new TestBackend("echo");
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
         using Socket client = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(client));
 

@@ -31,8 +31,7 @@ public sealed class HostileControlClientTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task TwoHundredHostileControlClientsAtOnceDoNotStopTheProxy(string engine)
     {
         using var echo = new TestBackend("echo");

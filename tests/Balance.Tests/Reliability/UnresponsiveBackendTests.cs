@@ -13,8 +13,7 @@ namespace Balance.Tests.Reliability;
 public sealed class UnresponsiveBackendTests
 {
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ClientsOfABackendWithAFullAcceptQueueFailOverWhenTheConnectTimesOut(string engine)
     {
         using var hanging = await FullAcceptQueue.CreateAsync();
@@ -41,8 +40,7 @@ public sealed class UnresponsiveBackendTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task APairWithABackendThatNeverAnswersIsClosedByTheIdleTimeout(string engine)
     {
         // The connect succeeds (the kernel completes it), so -t has nothing to do; -T does.
@@ -62,12 +60,13 @@ public sealed class UnresponsiveBackendTests
         Assert.Equal((0, 1, 7), (channel.Connections, channel.TotalConnections, channel.Sent));
     }
 
-    [Fact]
-    public async Task WithoutTheIdleTimeoutASilentPairStaysOpen()
+    [Theory]
+    [AllEngines]
+    public async Task WithoutTheIdleTimeoutASilentPairStaysOpen(string engine)
     {
         using var silent = new TestBackend("silent", TestBackend.Behaviour.Silent);
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-t", "1", port.ToString(), $"127.0.0.1:{silent.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "-t", "1", port.ToString(), $"127.0.0.1:{silent.Port}");
 
         using Socket client = await TestClient.ConnectAsync(port);
         Assert.False(await TestClient.IsClosedByPeerAsync(client, TimeSpan.FromSeconds(2.5)), "a quiet pair was closed with no -T");

@@ -77,9 +77,6 @@ internal sealed class BalanceProcess : IDisposable, IAsyncDisposable
     /// (found from BALANCE_RUNDIR, the port and a <c>-b ADDR</c> among the arguments).
     /// <paramref name="environment"/> selects the engine (<see cref="Engines.Environment"/>).
     /// </summary>
-    public static Task<BalanceProcess> StartProxyAsync(int port, params string[] args) =>
-        StartProxyAsync(port, new Dictionary<string, string>(), args);
-
     public static Task<BalanceProcess> StartProxyAsync(int port, IDictionary<string, string> environment, params string[] args) =>
         StartProxyThroughAsync(port, Array.Empty<string>(), environment, args);
 

@@ -2,7 +2,8 @@ namespace Balance.Tests.Support;
 
 /// <summary>
 /// The relay engines balance can run with (BALANCE_ENGINE), and which of them
-/// this machine has.
+/// this machine has. This is the one list of engines: <see cref="AllEnginesAttribute"/>
+/// runs a test on each engine listed here that is available.
 /// </summary>
 internal static class Engines
 {
@@ -28,9 +29,6 @@ internal static class Engines
     public static IEnumerable<string> Available => All.Where(e => e.WhyUnavailable() is null).Select(e => e.Name);
 
     /// <summary>The environment that selects <paramref name="engine"/>, with <paramref name="more"/> variables added.</summary>
-    public static Dictionary<string, string> Environment(string engine, IDictionary<string, string>? more = null)
-    {
-        var environment = new Dictionary<string, string>(more ?? new Dictionary<string, string>()) { ["BALANCE_ENGINE"] = engine };
-        return environment;
-    }
+    public static Dictionary<string, string> Environment(string engine, IDictionary<string, string>? more = null) =>
+        new(more ?? new Dictionary<string, string>()) { ["BALANCE_ENGINE"] = engine };
 }

@@ -55,15 +55,3 @@ internal sealed class NobodyTheoryAttribute : TheoryAttribute
         }
     }
 }
-
-/// <summary>A fact that runs only where balance can be run as nobody; skipped with the reason elsewhere.</summary>
-internal sealed class NobodyFactAttribute : FactAttribute
-{
-    public NobodyFactAttribute()
-    {
-        if (NobodyUser.SkipReason is string reason)
-        {
-            Skip = reason;
-        }
-    }
-}
