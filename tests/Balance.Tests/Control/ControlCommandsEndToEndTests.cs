@@ -8,29 +8,18 @@ namespace Balance.Tests.Control;
 public sealed class ControlCommandsEndToEndTests : IDisposable
 {
     private readonly TestRunDirectory _dir = new();
-    private readonly TestBackend _a = new("A");
-    private readonly TestBackend _b = new("B");
     private readonly int _hashPort = FreePort.Next();
-    private readonly int _port = FreePort.Next();
-    private BalanceProcess? _instance;
 
-    public void Dispose()
-    {
-        _instance?.Dispose();
-        _a.Dispose();
-        _b.Dispose();
-        _dir.Dispose();
-    }
+    public void Dispose() => _dir.Dispose();
 
-    private string Port => _port.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>The instance: two round-robin channels, then a hash group whose one channel has maxc 8.</summary>
-    private async Task<BalanceProcess> StartAsync(string engine) =>
-        _instance = await BalanceProcess.StartProxyAsync(_port, Engines.Environment(engine, _dir.Environment), "-f", Port, _a.Channel, _b.Channel, "!", $"[::1]:{_hashPort}:8", "%");
-
-    private Task<ProcessResult> ClientAsync(string? stdin, params string[] args) => BalanceProcess.RunAsync(args, _dir.Environment, stdin);
-
-    private Task<ProcessResult> Command(string command) => ClientAsync(null, "-c", command, Port);
+    /// <summary>The instance: channels to the backends A and B, then a hash group whose one channel has maxc 8.</summary>
+    private Task<ProxyFixture> StartAsync(string engine) =>
+        ProxyFixture.StartAsync(engine, new ProxySetup
+        {
+            Backends = ["A", "B"],
+            Channels = ["{A}", "{B}", "!", $"[::1]:{_hashPort}:8", "%"],
+            RunDirectory = _dir,
+        });
 
     private static string Row(int group, string type, int index, string state, string address, int port, int c = 0, long totalc = 0, int maxc = 0, long sent = 0, long rcvd = 0) =>
         string.Create(CultureInfo.InvariantCulture, $"{group,3} {type,4} {index,2} {state,3} {address,16} {port,5} {c,4} {totalc,11} {maxc,4} {sent,11} {rcvd,11}\n");
@@ -41,14 +30,14 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [AllEngines]
     public async Task Show_prints_header_and_one_row_per_channel(string engine)
     {
-        await StartAsync(engine);
-        ProcessResult result = await Command("show");
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ShellAsync("show");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
             Header +
-            Row(0, "RR", 0, "ENA", "127.0.0.1", _a.Port) +
-            Row(0, "RR", 1, "ENA", "127.0.0.1", _b.Port) +
+            Row(0, "RR", 0, "ENA", "127.0.0.1", proxy["A"].Port) +
+            Row(0, "RR", 1, "ENA", "127.0.0.1", proxy["B"].Port) +
             Row(1, "Hash", 0, "ENA", "::1", _hashPort, maxc: 8),
             result.Stdout);
         Assert.Equal("", result.Stderr);
@@ -58,7 +47,7 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [AllEngines]
     public async Task Interactive_shell_answers_every_command(string engine)
     {
-        BalanceProcess instance = await StartAsync(engine);
+        await using var proxy = await StartAsync(engine);
         int portD = FreePort.Next();
         string[] lines =
         {
@@ -69,10 +58,10 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
             "mrtg-bytes 0 0", "mrtg-conns 1 1", "mrtg-bytes 64 0", "mrtg-conns 1 5", "bogus", "disable", "", "\t",
         };
 
-        ProcessResult result = await ClientAsync(string.Join("\n", lines) + "\n", "-i", Port);
+        ProcessResult result = await proxy.ClientAsync(string.Join("\n", lines) + "\n", "-i", proxy.PortText);
 
         string expected =
-            $"\nbalance {Balance.Version.Text} interactive command shell\nPID of master process is {instance.Pid}\n\n" +
+            $"\nbalance {Balance.Version.Text} interactive command shell\nPID of master process is {proxy.Pid}\n\n" +
             "balance[0] " + Balance.Control.ControlTexts.Help +
             "balance[0] " + $"  This is balance {Balance.Version.Text}\n  MAXGROUPS=64\n  MAXCHANNELS=256\n" +
             "balance[0] channel 1 disabled\n" +
@@ -99,8 +88,8 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
             "balance[1] no such channel 9\n" +
             "balance[1] value out of range\n" +
             "balance[1] " + Header +
-            Row(0, "RR", 0, "ENA", "127.0.0.1", _a.Port) +
-            Row(0, "RR", 1, "ENA", "127.0.0.1", _b.Port) +
+            Row(0, "RR", 0, "ENA", "127.0.0.1", proxy["A"].Port) +
+            Row(0, "RR", 1, "ENA", "127.0.0.1", proxy["B"].Port) +
             Row(1, "Hash", 0, "ENA", "::1", _hashPort, maxc: 3) +
             Row(1, "Hash", 1, "ENA", "127.0.0.1", 4000) +
             Row(1, "Hash", 2, "dis", "127.0.0.1", 25) +
@@ -123,8 +112,8 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [AllEngines]
     public async Task Interactive_quit_exits_0_without_a_newline(string engine)
     {
-        await StartAsync(engine);
-        ProcessResult result = await ClientAsync("group 1\nquit\nshow\n", "-i", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync("group 1\nquit\nshow\n", "-i", proxy.PortText);
 
         Assert.Equal(0, result.ExitCode);
         Assert.EndsWith("\n\nbalance[0] balance[1] ", result.Stdout);
@@ -134,8 +123,8 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [AllEngines]
     public async Task Interactive_eof_at_once_prints_prompt_and_newline(string engine)
     {
-        await StartAsync(engine);
-        ProcessResult result = await ClientAsync("", "-i", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync("", "-i", proxy.PortText);
 
         Assert.Equal(0, result.ExitCode);
         Assert.EndsWith("\n\nbalance[0] \n", result.Stdout);
@@ -157,8 +146,8 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [AllEngines("", "")]
     public async Task Command_runs_in_group_0_and_exits_0(string engine, string command, string expected)
     {
-        await StartAsync(engine);
-        ProcessResult result = await Command(command);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ShellAsync(command);
 
         Assert.Equal(expected, result.Stdout);
         Assert.Equal(0, result.ExitCode);
@@ -168,17 +157,17 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [AllEngines]
     public async Task Show_json_describes_groups_channels_and_counters(string engine)
     {
-        BalanceProcess instance = await StartAsync(engine);
-        ProcessResult result = await Command("show json");
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ShellAsync("show json");
 
         Assert.Equal(0, result.ExitCode);
         using JsonDocument doc = JsonDocument.Parse(result.Stdout);
-        Assert.Equal(instance.Pid, doc.RootElement.GetProperty("pid").GetInt32());
+        Assert.Equal(proxy.Pid, doc.RootElement.GetProperty("pid").GetInt32());
         JsonElement groups = doc.RootElement.GetProperty("groups");
         Assert.Equal(2, groups.GetArrayLength());
         Assert.Equal("rr", groups[0].GetProperty("type").GetString());
         Assert.Equal("hash", groups[1].GetProperty("type").GetString());
-        Assert.Equal(_b.Port, groups[0].GetProperty("channels")[1].GetProperty("port").GetInt32());
+        Assert.Equal(proxy["B"].Port, groups[0].GetProperty("channels")[1].GetProperty("port").GetInt32());
         Assert.Equal("::1", groups[1].GetProperty("channels")[0].GetProperty("address").GetString());
         Assert.Equal(8, groups[1].GetProperty("channels")[0].GetProperty("maxConnections").GetInt32());
     }
@@ -187,11 +176,11 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [AllEngines]
     public async Task Debug_traces_the_socket_on_stderr(string engine)
     {
-        BalanceProcess instance = await StartAsync(engine);
-        ProcessResult result = await ClientAsync(null, "-d", "-c", "version", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync(null, "-d", "-c", "version", proxy.PortText);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"control socket {instance.ControlSocket}, master pid {instance.Pid}", result.Stderr);
+        Assert.Contains($"control socket {proxy.ControlSocket}, master pid {proxy.Pid}", result.Stderr);
         Assert.StartsWith("  This is balance", result.Stdout);
     }
 
@@ -199,8 +188,8 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [AllEngines]
     public async Task Wrong_bind_address_finds_no_master(string engine)
     {
-        await StartAsync(engine);
-        ProcessResult result = await ClientAsync(null, "-b", "127.0.0.1", "-c", "show", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync(null, "-b", "127.0.0.1", "-c", "show", proxy.PortText);
 
         Assert.Equal(69, result.ExitCode);
         Assert.Equal("no master process, exiting.\n", result.Stdout);
@@ -210,8 +199,8 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
     [AllEngines]
     public async Task M_option_changes_nothing(string engine)
     {
-        await StartAsync(engine);
-        ProcessResult result = await ClientAsync(null, "-M", "-c", "version", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync(null, "-M", "-c", "version", proxy.PortText);
 
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith("  This is balance", result.Stdout);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Balance.Control;
@@ -12,30 +11,20 @@ public sealed class ControlHostileClientsEndToEndTests : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     private readonly TestRunDirectory _dir = new();
-    private readonly TestBackend _backend = new("A");
-    private readonly int _port = FreePort.Next();
-    private BalanceProcess? _instance;
 
-    public void Dispose()
-    {
-        _instance?.Dispose();
-        _backend.Dispose();
-        _dir.Dispose();
-    }
+    public void Dispose() => _dir.Dispose();
 
-    private string Port => _port.ToString(CultureInfo.InvariantCulture);
-
-    private async Task<BalanceProcess> StartAsync(string engine) =>
-        _instance = await BalanceProcess.StartProxyAsync(_port, Engines.Environment(engine, _dir.Environment), "-f", Port, _backend.Channel);
+    private Task<ProxyFixture> StartAsync(string engine) =>
+        ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["A"], RunDirectory = _dir });
 
     [Theory]
     [AllEngines]
     public async Task Silent_garbage_and_huge_clients_do_not_stop_proxy_or_control(string engine)
     {
-        BalanceProcess instance = await StartAsync(engine);
+        await using var proxy = await StartAsync(engine);
         using var timeout = new CancellationTokenSource(Timeout);
-        string path = instance.ControlSocket!;
-        string greeting = ControlProtocol.Greeting(instance.Pid);
+        string path = proxy.ControlSocket;
+        string greeting = ControlProtocol.Greeting(proxy.Pid);
         var silent = new List<Socket>();
         try
         {
@@ -58,14 +47,14 @@ public sealed class ControlHostileClientsEndToEndTests : IDisposable
                 await sending;
             }
 
-            using (Socket client = await TestClient.ConnectAsync(_port))
+            using (Socket client = await TestClient.ConnectAsync(proxy.Port))
             {
                 Assert.Equal("A", await TestClient.ReadLineAsync(client));
                 await Traffic.EchoRoundsAsync(client, rounds: 1, size: 4096, Timeout);
                 await TestClient.FinishAsync(client);
             }
 
-            ProcessResult show = await Shell.RunAsync(_port, "mrtg-conns 0 0", _dir);
+            ProcessResult show = await proxy.ShellAsync("mrtg-conns 0 0");
             Assert.Equal((0, "1\nUNKNOWN\nUNKNOWN\ngroup 0 channel 0\n"), (show.ExitCode, show.Stdout));
         }
         finally
@@ -78,8 +67,8 @@ public sealed class ControlHostileClientsEndToEndTests : IDisposable
     [AllEngines]
     public async Task Many_shells_at_once_all_get_their_answer(string engine)
     {
-        await StartAsync(engine);
-        ProcessResult[] results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Shell.RunAsync(_port, i % 2 == 0 ? "show" : "version", _dir)));
+        await using var proxy = await StartAsync(engine);
+        ProcessResult[] results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => proxy.ShellAsync(i % 2 == 0 ? "show" : "version")));
 
         Assert.All(results, r => Assert.Equal(0, r.ExitCode));
         Assert.All(results, r => Assert.True(r.Stdout.StartsWith("GRP", StringComparison.Ordinal) || r.Stdout.StartsWith("  This is balance", StringComparison.Ordinal), r.Stdout));

@@ -11,25 +11,24 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     private readonly TestRunDirectory _dir = new();
-    private readonly TestBackend _a = new("A");
-    private readonly TestBackend _b = new("B");
-    private readonly int _port = FreePort.Next();
-    private BalanceProcess? _instance;
+    private ProxyFixture? _proxy;
 
     public void Dispose()
     {
-        _instance?.Dispose();
-        _a.Dispose();
-        _b.Dispose();
+        _proxy?.Dispose();
         _dir.Dispose();
     }
 
+    private ProxyFixture Proxy => _proxy ?? throw new InvalidOperationException("not started");
+
+    private int Port => Proxy.Port;
+
     private async Task StartAsync(string engine) =>
-        _instance = await BalanceProcess.StartProxyAsync(_port, Engines.Environment(engine, _dir.Environment), "-f", _port.ToString(CultureInfo.InvariantCulture), _a.Channel, _b.Channel);
+        _proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["A", "B"], RunDirectory = _dir });
 
     private async Task<string> Command(string command)
     {
-        ProcessResult result = await Shell.RunAsync(_port, command, _dir);
+        ProcessResult result = await Proxy.ShellAsync(command);
         Assert.Equal(0, result.ExitCode);
         return result.Stdout;
     }
@@ -37,7 +36,7 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
     /// <summary>One whole exchange through the proxy: connect, read the greeting, half-close, read to the end; returns who greeted.</summary>
     private async Task<string> Through()
     {
-        using Socket client = await TestClient.ConnectAsync(_port);
+        using Socket client = await TestClient.ConnectAsync(Port);
         string backend = await TestClient.ReadLineAsync(client);
         await TestClient.FinishAsync(client);
         return backend;
@@ -67,7 +66,7 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         await StartAsync(engine);
         Assert.Equal(new[] { "A", "B", "A", "B" }, await Through(4));
 
-        using Socket longLived = await TestClient.ConnectAsync(_port);
+        using Socket longLived = await TestClient.ConnectAsync(Port);
         Assert.Equal("A", await TestClient.ReadLineAsync(longLived));
 
         Assert.Equal("channel 0 disabled\n", await Command("disable 0"));
@@ -93,7 +92,7 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         await StartAsync(engine);
         Assert.Equal("maxc of channel 0 changed to 1\n", await Command("maxc 0 1"));
         Assert.Equal("channel 1 disabled\n", await Command("disable 1"));
-        using Socket holder = await TestClient.ConnectAsync(_port);
+        using Socket holder = await TestClient.ConnectAsync(Port);
         Assert.Equal("A", await TestClient.ReadLineAsync(holder));
         await Poll.UntilAsync(async () => (await Channel(0)).GetProperty("connections").GetInt64() == 1, Timeout, "c of channel 0 at 1");
 
@@ -112,7 +111,7 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         long sentToA = 0, sentToB = 0;
         foreach (int size in payloads)
         {
-            using Socket client = await TestClient.ConnectAsync(_port);
+            using Socket client = await TestClient.ConnectAsync(Port);
             string backend = await TestClient.ReadLineAsync(client);
             await Traffic.EchoRoundsAsync(client, rounds: 1, size, Timeout);
             await TestClient.FinishAsync(client);
@@ -131,12 +130,12 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
             Timeout,
             "every relay to end");
 
-        Assert.Equal($"{sentToA + 2 * _a.GreetingLength}\n{sentToA}\nUNKNOWN\ngroup 0 channel 0\n", await Command("mrtg-bytes 0 0"));
-        Assert.Equal($"{sentToB + 2 * _b.GreetingLength}\n{sentToB}\nUNKNOWN\ngroup 0 channel 1\n", await Command("mrtg-bytes 0 1"));
+        Assert.Equal($"{sentToA + 2 * Proxy["A"].GreetingLength}\n{sentToA}\nUNKNOWN\ngroup 0 channel 0\n", await Command("mrtg-bytes 0 0"));
+        Assert.Equal($"{sentToB + 2 * Proxy["B"].GreetingLength}\n{sentToB}\nUNKNOWN\ngroup 0 channel 1\n", await Command("mrtg-bytes 0 1"));
         Assert.Equal("2\nUNKNOWN\nUNKNOWN\ngroup 0 channel 0\n", await Command("mrtg-conns 0 0"));
         string show = await Command("show");
         Assert.Contains(
-            string.Create(CultureInfo.InvariantCulture, $"  0   RR  0 ENA        127.0.0.1 {_a.Port,5}    0           2    0 {sentToA,11} {sentToA + 2 * _a.GreetingLength,11}\n"),
+            string.Create(CultureInfo.InvariantCulture, $"  0   RR  0 ENA        127.0.0.1 {Proxy["A"].Port,5}    0           2    0 {sentToA,11} {sentToA + 2 * Proxy["A"].GreetingLength,11}\n"),
             show);
 
         Assert.Equal("channel 0 counters reset\n", await Command("reset 0"));
@@ -153,13 +152,13 @@ public sealed class ControlRoutingEndToEndTests : IDisposable
         Assert.Equal("channel created\n", await Command($"create 127.0.0.1 {c.Port}"));
         Assert.Equal("channel 0 disabled\n", await Command("disable 0"));
         Assert.Equal("channel 1 disabled\n", await Command("disable 1"));
-        Assert.Equal("", await TestClient.WhoAnswersAsync(_port)); // nothing usable: the client is closed
+        Assert.Equal("", await TestClient.WhoAnswersAsync(Port)); // nothing usable: the client is closed
 
         Assert.Equal("channel 2 enabled\n", await Command("enable 2"));
         Assert.Equal("C", await Through());
 
         Assert.Equal("channel 2 disabled\n", await Command("disable 2"));
-        Assert.Equal("channel reassigned\n", await Command($"assign 2 127.0.0.1 {_a.Port}"));
+        Assert.Equal("channel reassigned\n", await Command($"assign 2 127.0.0.1 {Proxy["A"].Port}"));
         Assert.Equal("channel 2 enabled\n", await Command("enable 2"));
         Assert.Equal("A", await Through());
     }

@@ -13,12 +13,10 @@ public sealed class RelayEndToEndTests
     [AllEngines]
     public async Task TwentyMegabytesEachWayArriveUnchanged(string engine)
     {
-        using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-fd", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = [new("echo", TestBackend.Behaviour.Echo)], Options = ["-d"] });
 
         byte[] payload = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
-        using Socket client = await TestClient.ConnectAsync(port);
+        using Socket client = await TestClient.ConnectAsync(proxy.Port);
         Task<byte[]> reading = TestClient.ReadToEndAsync(client, TimeSpan.FromSeconds(60));
         await client.SendAsync(payload, SocketFlags.None);
         client.Shutdown(SocketShutdown.Send);
@@ -28,8 +26,8 @@ public sealed class RelayEndToEndTests
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed));
         if (engine == Engines.Epoll)
         {
-            Assert.Contains("zero-copy relay group 0 channel 0 client to channel", balance.Stderr);
-            Assert.Contains("zero-copy relay group 0 channel 0 channel to client", balance.Stderr);
+            Assert.Contains("zero-copy relay group 0 channel 0 client to channel", proxy.Process.Stderr);
+            Assert.Contains("zero-copy relay group 0 channel 0 channel to client", proxy.Process.Stderr);
         }
     }
 
@@ -41,10 +39,9 @@ public sealed class RelayEndToEndTests
         {
             ReplyFor = received => Encoding.ASCII.GetBytes($"got {received.Length} bytes: " + new string('r', 300_000)),
         };
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{backend.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Channels = [backend.Channel] });
 
-        using Socket client = await TestClient.ConnectAsync(port);
+        using Socket client = await TestClient.ConnectAsync(proxy.Port);
         await client.SendAsync(new byte[12345], SocketFlags.None);
         client.Shutdown(SocketShutdown.Send);
         string reply = Encoding.ASCII.GetString(await TestClient.ReadToEndAsync(client));
@@ -57,12 +54,10 @@ public sealed class RelayEndToEndTests
     [AllEngines]
     public async Task IdleTimeoutClosesAQuietPairButNotABusyOne(string engine)
     {
-        using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "-T", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = [new("echo", TestBackend.Behaviour.Echo)], Options = ["-T", "1"] });
 
-        using Socket quiet = await TestClient.ConnectAsync(port);
-        using Socket busy = await TestClient.ConnectAsync(port);
+        using Socket quiet = await TestClient.ConnectAsync(proxy.Port);
+        using Socket busy = await TestClient.ConnectAsync(proxy.Port);
         Task<bool> quietClosed = TestClient.IsClosedByPeerAsync(quiet, TimeSpan.FromSeconds(8));
         byte[] ping = "ping"u8.ToArray();
         byte[] pong = new byte[4];
@@ -83,11 +78,10 @@ public sealed class RelayEndToEndTests
     [AllEngines]
     public async Task PacketDumpPrintsEachChunkInTheReadableFormat(string engine)
     {
-        using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-fp", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = [new("echo", TestBackend.Behaviour.Echo)], Options = ["-p"] });
+        BalanceProcess balance = proxy.Process;
 
-        using (Socket client = await TestClient.ConnectAsync(port))
+        using (Socket client = await TestClient.ConnectAsync(proxy.Port))
         {
             await client.SendAsync("a\\b\n\u0001"u8.ToArray(), SocketFlags.None);
             client.Shutdown(SocketShutdown.Send);
@@ -103,12 +97,10 @@ public sealed class RelayEndToEndTests
     [AllEngines]
     public async Task OutgoingConnectionsStartFromTheBAddress(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "-B", "127.0.0.2", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["-B", "127.0.0.2"] });
 
-        Assert.Equal("echo", await TestClient.WhoAnswersAsync(port));
-        Assert.True(echo.ClientAddresses.TryDequeue(out IPAddress? from));
+        Assert.Equal("echo", await TestClient.WhoAnswersAsync(proxy.Port));
+        Assert.True(proxy["echo"].ClientAddresses.TryDequeue(out IPAddress? from));
         Assert.Equal(IPAddress.Parse("127.0.0.2"), from);
     }
 
@@ -116,12 +108,10 @@ public sealed class RelayEndToEndTests
     [AllEngines]
     public async Task ListenerBindsOnlyTheBAddressWhenGiven(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "-b", "127.0.0.3", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["-b", "127.0.0.3"] });
 
-        await Assert.ThrowsAnyAsync<SocketException>(() => TestClient.ConnectAsync(port));
-        using Socket client = await TestClient.ConnectAsync(port, to: IPAddress.Parse("127.0.0.3"));
+        await Assert.ThrowsAnyAsync<SocketException>(() => TestClient.ConnectAsync(proxy.Port));
+        using Socket client = await TestClient.ConnectAsync(proxy.Port, to: IPAddress.Parse("127.0.0.3"));
         Assert.Equal("echo", await TestClient.ReadLineAsync(client));
     }
 
@@ -135,12 +125,11 @@ public sealed class RelayEndToEndTests
         }
 
         using var v6 = new TestBackend("v6", address: IPAddress.IPv6Loopback);
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"[::1]:{v6.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Channels = [$"[::1]:{v6.Port}"] });
 
-        using Socket overV6 = await TestClient.ConnectAsync(port, to: IPAddress.IPv6Loopback);
+        using Socket overV6 = await TestClient.ConnectAsync(proxy.Port, to: IPAddress.IPv6Loopback);
         Assert.Equal("v6", await TestClient.ReadLineAsync(overV6));
-        using Socket overV4 = await TestClient.ConnectAsync(port);
+        using Socket overV4 = await TestClient.ConnectAsync(proxy.Port);
         Assert.Equal("v6", await TestClient.ReadLineAsync(overV4));
     }
 }

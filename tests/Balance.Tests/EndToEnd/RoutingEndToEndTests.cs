@@ -7,22 +7,19 @@ namespace Balance.Tests.EndToEnd;
 /// <summary>Channel choice and failover through the real binary.</summary>
 public sealed class RoutingEndToEndTests
 {
-    private static string Channel(TestBackend backend, string suffix = "") => $"127.0.0.1:{backend.Port}{suffix}";
+    /// <summary>A channel where nothing listens: connects to it are refused.</summary>
+    private static string Dead() => $"127.0.0.1:{FreePort.Next()}";
 
     [Theory]
     [AllEngines]
     public async Task RoundRobinServesChannelsInTurnStartingAtChannelZero(string engine)
     {
-        using var a = new TestBackend("A");
-        using var b = new TestBackend("B");
-        using var c = new TestBackend("C");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), Channel(a), Channel(b), Channel(c));
+        await using var proxy = await ProxyFixture.StartAsync(engine, "A", "B", "C");
 
         var answers = new List<string>();
         for (int i = 0; i < 6; i++)
         {
-            answers.Add(await TestClient.WhoAnswersAsync(port));
+            answers.Add(await TestClient.WhoAnswersAsync(proxy.Port));
         }
 
         Assert.Equal(new[] { "A", "B", "C", "A", "B", "C" }, answers);
@@ -32,14 +29,11 @@ public sealed class RoutingEndToEndTests
     [AllEngines]
     public async Task RefusedChannelFailsOverToTheNextChannelOfTheGroup(string engine)
     {
-        using var live = new TestBackend("live");
-        int dead = FreePort.Next();
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{dead}", Channel(live));
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["live"], Channels = [Dead(), "{live}"] });
 
         for (int i = 0; i < 3; i++)
         {
-            Assert.Equal("live", await TestClient.WhoAnswersAsync(port));
+            Assert.Equal("live", await TestClient.WhoAnswersAsync(proxy.Port));
         }
     }
 
@@ -47,25 +41,18 @@ public sealed class RoutingEndToEndTests
     [AllEngines]
     public async Task WhenAGroupFailsTheNextGroupServes(string engine)
     {
-        using var backup = new TestBackend("backup");
-        int dead1 = FreePort.Next();
-        int dead2 = FreePort.Next();
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{dead1}", $"127.0.0.1:{dead2}", "!", Channel(backup));
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["backup"], Channels = [Dead(), Dead(), "!", "{backup}"] });
 
-        Assert.Equal("backup", await TestClient.WhoAnswersAsync(port));
+        Assert.Equal("backup", await TestClient.WhoAnswersAsync(proxy.Port));
     }
 
     [Theory]
     [AllEngines]
     public async Task AllChannelsDownClosesTheClient(string engine)
     {
-        int dead = FreePort.Next();
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{dead}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Channels = [Dead()] });
 
-        using var client = await TestClient.ConnectAsync(port);
+        using var client = await TestClient.ConnectAsync(proxy.Port);
         Assert.True(await TestClient.IsClosedByPeerAsync(client, TimeSpan.FromSeconds(10)));
     }
 
@@ -74,13 +61,15 @@ public sealed class RoutingEndToEndTests
     public async Task ConnectTimeoutFailsOverAfterTSeconds(string engine)
     {
         using var hanging = await FullAcceptQueue.CreateAsync();
-        using var live = new TestBackend("live");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, Engines.Environment(engine), "-f", "-t", "1", port.ToString(), $"127.0.0.1:{hanging.Port}", Channel(live));
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup
+        {
+            Backends = ["live"],
+            Options = ["-t", "1"],
+            Channels = [$"127.0.0.1:{hanging.Port}", "{live}"],
+        });
 
         var clock = Stopwatch.StartNew();
-        Assert.Equal("live", await TestClient.WhoAnswersAsync(port));
+        Assert.Equal("live", await TestClient.WhoAnswersAsync(proxy.Port));
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(8));
     }
 
@@ -88,11 +77,8 @@ public sealed class RoutingEndToEndTests
     [AllEngines]
     public async Task MaxcSendsTheOverflowToTheNextGroup(string engine)
     {
-        using var first = new TestBackend("first");
-        using var overflow = new TestBackend("overflow");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, Engines.Environment(engine), "-f", port.ToString(), Channel(first, ":2"), "!", Channel(overflow));
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["first", "overflow"], Channels = ["{first}:2", "!", "{overflow}"] });
+        int port = proxy.Port;
 
         using var held1 = await TestClient.ConnectAsync(port);
         using var held2 = await TestClient.ConnectAsync(port);
@@ -111,22 +97,17 @@ public sealed class RoutingEndToEndTests
     [AllEngines]
     public async Task HashGroupKeepsEachClientAddressOnOneChannelAndSpreadsAddresses(string engine)
     {
-        using var a = new TestBackend("A");
-        using var b = new TestBackend("B");
-        using var c = new TestBackend("C");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, Engines.Environment(engine), "-f", port.ToString(), Channel(a), Channel(b), Channel(c), "%");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["A", "B", "C"], Channels = ["{A}", "{B}", "{C}", "%"] });
 
         var seen = new HashSet<string>();
         for (int host = 1; host <= 12; host++)
         {
             var from = IPAddress.Parse($"127.0.0.{host}");
-            string first = await TestClient.WhoAnswersAsync(port, from);
+            string first = await TestClient.WhoAnswersAsync(proxy.Port, from);
             Assert.NotEqual(string.Empty, first);
             for (int again = 0; again < 3; again++)
             {
-                Assert.Equal(first, await TestClient.WhoAnswersAsync(port, from));
+                Assert.Equal(first, await TestClient.WhoAnswersAsync(proxy.Port, from));
             }
 
             seen.Add(first);
@@ -139,19 +120,14 @@ public sealed class RoutingEndToEndTests
     [AllEngines]
     public async Task HashGroupReachedByFailoverStillHashesTheClient(string engine)
     {
-        using var a = new TestBackend("A");
-        using var b = new TestBackend("B");
-        int dead = FreePort.Next();
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{dead}", "!", Channel(a), Channel(b), "%");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["A", "B"], Channels = [Dead(), "!", "{A}", "{B}", "%"] });
 
         var seen = new HashSet<string>();
         for (int host = 1; host <= 10; host++)
         {
             var from = IPAddress.Parse($"127.0.0.{host}");
-            string first = await TestClient.WhoAnswersAsync(port, from);
-            Assert.Equal(first, await TestClient.WhoAnswersAsync(port, from));
+            string first = await TestClient.WhoAnswersAsync(proxy.Port, from);
+            Assert.Equal(first, await TestClient.WhoAnswersAsync(proxy.Port, from));
             seen.Add(first);
         }
 
@@ -163,11 +139,12 @@ public sealed class RoutingEndToEndTests
     public async Task TheManualsSelfReferencingExampleServesAClient(string engine)
     {
         using var target = new TestBackend("target");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, Engines.Environment(engine), "-f", port.ToString(), "localhost::12", "!", "localhost::4", "!", "localhost::2", "localhost::2", "!", $"localhost:{target.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup
+        {
+            Channels = ["localhost::12", "!", "localhost::4", "!", "localhost::2", "localhost::2", "!", $"localhost:{target.Port}"],
+        });
 
-        Assert.Equal("target", await TestClient.WhoAnswersAsync(port));
+        Assert.Equal("target", await TestClient.WhoAnswersAsync(proxy.Port));
         Assert.Equal(1, target.Accepted);
     }
 }

@@ -68,9 +68,9 @@ public sealed class StartupEndToEndTests
     [AllEngines(2)]
     public async Task StopSignalClosesTheListenerAtOnceAndLetsRelaysInFlightFinish(string engine, int signal)
     {
-        using var echo = new TestBackend("echo");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, "echo");
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
@@ -89,9 +89,9 @@ public sealed class StartupEndToEndTests
     [AllEngines]
     public async Task RelaysStillOpenWhenTheGracePeriodEndsAreClosed(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "--grace", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["--grace", "1"] });
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
@@ -105,9 +105,9 @@ public sealed class StartupEndToEndTests
     [AllEngines]
     public async Task ASecondSignalEndsRelaysAtOnce(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["--grace", "60"] });
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 

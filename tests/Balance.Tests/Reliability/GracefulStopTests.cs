@@ -33,9 +33,9 @@ public sealed class GracefulStopTests
     [AllEngines(Stop.ControlKill)]
     public async Task AHundredRelaysInFlightFinishThenTheInstanceExits(string engine, Stop how)
     {
-        using var echo = new TestBackend("echo", backlog: 4096);
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = [new("echo", Backlog: 4096)] });
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         var clients = new List<Socket>();
         try
         {
@@ -75,7 +75,7 @@ public sealed class GracefulStopTests
             TimeSpan exited = clock.Elapsed;
             _output.WriteLine($"{engine} {how}: listener closed after {listenerClosed.TotalMilliseconds:0} ms, relays done after {relaysDone.TotalMilliseconds:0} ms, exit after {exited.TotalMilliseconds:0} ms");
             Assert.InRange(exited - relaysDone, TimeSpan.Zero, TimeSpan.FromSeconds(3));
-            Assert.Equal(Relays, echo.Accepted);
+            Assert.Equal(Relays, proxy["echo"].Accepted);
             if (kill is not null)
             {
                 var (exit, stdout, stderr) = await kill;
@@ -113,9 +113,9 @@ public sealed class GracefulStopTests
     [AllEngines]
     public async Task AfterKillASignalEndsTheRemainingRelaysAtOnce(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["--grace", "60"] });
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         using Socket client = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(client));
 

@@ -34,10 +34,10 @@ public sealed class HostileControlClientTests
     [AllEngines]
     public async Task TwoHundredHostileControlClientsAtOnceDoNotStopTheProxy(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
-        string path = balance.ControlSocket!;
+        await using var proxy = await ProxyFixture.StartAsync(engine, "echo");
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
+        string path = proxy.ControlSocket;
 
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
