@@ -1,58 +1,53 @@
 using System.Globalization;
 using System.Text.Json;
-using Balance.Tests.Control.Helpers;
+using Balance.Tests.Support;
 
 namespace Balance.Tests.Control;
 
 /// <summary>Every control command through the real binary: -c and -i against a foreground instance.</summary>
 public sealed class ControlCommandsEndToEndTests : IDisposable
 {
-    private readonly RunDir _dir = new();
-    private readonly GreetingBackend _a = new("A");
-    private readonly GreetingBackend _b = new("B");
+    private readonly TestRunDirectory _dir = new();
     private readonly int _hashPort = FreePort.Next();
-    private readonly InstanceProcess _instance;
 
-    public ControlCommandsEndToEndTests()
-    {
-        _instance = InstanceProcess.Start(_dir, FreePort.Next(), new[] { _a.Channel, _b.Channel, "!", $"[::1]:{_hashPort}:8", "%" });
-    }
+    public void Dispose() => _dir.Dispose();
 
-    public void Dispose()
-    {
-        _instance.Dispose();
-        _a.Dispose();
-        _b.Dispose();
-        _dir.Dispose();
-    }
-
-    private string Port => _instance.Port.ToString(CultureInfo.InvariantCulture);
-
-    private ToolResult Command(string command) => ToolRun.Balance(_dir, null, "-c", command, Port);
+    /// <summary>The instance: channels to the backends A and B, then a hash group whose one channel has maxc 8.</summary>
+    private Task<ProxyFixture> StartAsync(string engine) =>
+        ProxyFixture.StartAsync(engine, new ProxySetup
+        {
+            Backends = ["A", "B"],
+            Channels = ["{A}", "{B}", "!", $"[::1]:{_hashPort}:8", "%"],
+            RunDirectory = _dir,
+        });
 
     private static string Row(int group, string type, int index, string state, string address, int port, int c = 0, long totalc = 0, int maxc = 0, long sent = 0, long rcvd = 0) =>
         string.Create(CultureInfo.InvariantCulture, $"{group,3} {type,4} {index,2} {state,3} {address,16} {port,5} {c,4} {totalc,11} {maxc,4} {sent,11} {rcvd,11}\n");
 
     private const string Header = "GRP Type  #   S       ip-address  port    c      totalc maxc        sent        rcvd\n";
 
-    [Fact]
-    public void Show_prints_header_and_one_row_per_channel()
+    [Theory]
+    [AllEngines]
+    public async Task Show_prints_header_and_one_row_per_channel(string engine)
     {
-        ToolResult result = Command("show");
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ShellAsync("show");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
             Header +
-            Row(0, "RR", 0, "ENA", "127.0.0.1", _a.Port) +
-            Row(0, "RR", 1, "ENA", "127.0.0.1", _b.Port) +
+            Row(0, "RR", 0, "ENA", "127.0.0.1", proxy["A"].Port) +
+            Row(0, "RR", 1, "ENA", "127.0.0.1", proxy["B"].Port) +
             Row(1, "Hash", 0, "ENA", "::1", _hashPort, maxc: 8),
             result.Stdout);
         Assert.Equal("", result.Stderr);
     }
 
-    [Fact]
-    public void Interactive_shell_answers_every_command()
+    [Theory]
+    [AllEngines]
+    public async Task Interactive_shell_answers_every_command(string engine)
     {
+        await using var proxy = await StartAsync(engine);
         int portD = FreePort.Next();
         string[] lines =
         {
@@ -63,10 +58,10 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
             "mrtg-bytes 0 0", "mrtg-conns 1 1", "mrtg-bytes 64 0", "mrtg-conns 1 5", "bogus", "disable", "", "\t",
         };
 
-        ToolResult result = ToolRun.Balance(_dir, string.Join("\n", lines) + "\n", "-i", Port);
+        ProcessResult result = await proxy.ClientAsync(string.Join("\n", lines) + "\n", "-i", proxy.PortText);
 
         string expected =
-            $"\nbalance {Balance.Version.Text} interactive command shell\nPID of master process is {_instance.Pid}\n\n" +
+            $"\nbalance {Balance.Version.Text} interactive command shell\nPID of master process is {proxy.Pid}\n\n" +
             "balance[0] " + Balance.Control.ControlTexts.Help +
             "balance[0] " + $"  This is balance {Balance.Version.Text}\n  MAXGROUPS=64\n  MAXCHANNELS=256\n" +
             "balance[0] channel 1 disabled\n" +
@@ -93,8 +88,8 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
             "balance[1] no such channel 9\n" +
             "balance[1] value out of range\n" +
             "balance[1] " + Header +
-            Row(0, "RR", 0, "ENA", "127.0.0.1", _a.Port) +
-            Row(0, "RR", 1, "ENA", "127.0.0.1", _b.Port) +
+            Row(0, "RR", 0, "ENA", "127.0.0.1", proxy["A"].Port) +
+            Row(0, "RR", 1, "ENA", "127.0.0.1", proxy["B"].Port) +
             Row(1, "Hash", 0, "ENA", "::1", _hashPort, maxc: 3) +
             Row(1, "Hash", 1, "ENA", "127.0.0.1", 4000) +
             Row(1, "Hash", 2, "dis", "127.0.0.1", 25) +
@@ -113,86 +108,99 @@ public sealed class ControlCommandsEndToEndTests : IDisposable
         Assert.Equal("", result.Stderr);
     }
 
-    [Fact]
-    public void Interactive_quit_exits_0_without_a_newline()
+    [Theory]
+    [AllEngines]
+    public async Task Interactive_quit_exits_0_without_a_newline(string engine)
     {
-        ToolResult result = ToolRun.Balance(_dir, "group 1\nquit\nshow\n", "-i", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync("group 1\nquit\nshow\n", "-i", proxy.PortText);
 
         Assert.Equal(0, result.ExitCode);
         Assert.EndsWith("\n\nbalance[0] balance[1] ", result.Stdout);
     }
 
-    [Fact]
-    public void Interactive_eof_at_once_prints_prompt_and_newline()
+    [Theory]
+    [AllEngines]
+    public async Task Interactive_eof_at_once_prints_prompt_and_newline(string engine)
     {
-        ToolResult result = ToolRun.Balance(_dir, "", "-i", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync("", "-i", proxy.PortText);
 
         Assert.Equal(0, result.ExitCode);
         Assert.EndsWith("\n\nbalance[0] \n", result.Stdout);
     }
 
     [Theory]
-    [InlineData("disable 0", "channel 0 disabled\n")]
-    [InlineData("d 0", "channel 0 disabled\n")]
-    [InlineData("enable 0", "channel 0 already enabled\n")]
-    [InlineData("hash", "group 0 set to hash\n")]
-    [InlineData("rr", "group 0 set to round robin\n")]
-    [InlineData("group 3", "")]
-    [InlineData("group 99", "value out of range\n")]
-    [InlineData("mrtg-conns 0 1", "0\nUNKNOWN\nUNKNOWN\ngroup 0 channel 1\n")]
-    [InlineData("reset 1", "channel 1 counters reset\n")]
-    [InlineData("maxc 1 2", "maxc of channel 1 changed to 2\n")]
-    [InlineData("nonsense", "syntax error\n")]
-    [InlineData("quit", "")]
-    [InlineData("", "")]
-    public void Command_runs_in_group_0_and_exits_0(string command, string expected)
+    [AllEngines("disable 0", "channel 0 disabled\n")]
+    [AllEngines("d 0", "channel 0 disabled\n")]
+    [AllEngines("enable 0", "channel 0 already enabled\n")]
+    [AllEngines("hash", "group 0 set to hash\n")]
+    [AllEngines("rr", "group 0 set to round robin\n")]
+    [AllEngines("group 3", "")]
+    [AllEngines("group 99", "value out of range\n")]
+    [AllEngines("mrtg-conns 0 1", "0\nUNKNOWN\nUNKNOWN\ngroup 0 channel 1\n")]
+    [AllEngines("reset 1", "channel 1 counters reset\n")]
+    [AllEngines("maxc 1 2", "maxc of channel 1 changed to 2\n")]
+    [AllEngines("nonsense", "syntax error\n")]
+    [AllEngines("quit", "")]
+    [AllEngines("", "")]
+    public async Task Command_runs_in_group_0_and_exits_0(string engine, string command, string expected)
     {
-        ToolResult result = Command(command);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ShellAsync(command);
 
         Assert.Equal(expected, result.Stdout);
         Assert.Equal(0, result.ExitCode);
     }
 
-    [Fact]
-    public void Show_json_describes_groups_channels_and_counters()
+    [Theory]
+    [AllEngines]
+    public async Task Show_json_describes_groups_channels_and_counters(string engine)
     {
-        ToolResult result = Command("show json");
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ShellAsync("show json");
 
         Assert.Equal(0, result.ExitCode);
         using JsonDocument doc = JsonDocument.Parse(result.Stdout);
-        Assert.Equal(_instance.Pid, doc.RootElement.GetProperty("pid").GetInt32());
+        Assert.Equal(proxy.Pid, doc.RootElement.GetProperty("pid").GetInt32());
         JsonElement groups = doc.RootElement.GetProperty("groups");
         Assert.Equal(2, groups.GetArrayLength());
         Assert.Equal("rr", groups[0].GetProperty("type").GetString());
         Assert.Equal("hash", groups[1].GetProperty("type").GetString());
-        Assert.Equal(_b.Port, groups[0].GetProperty("channels")[1].GetProperty("port").GetInt32());
+        Assert.Equal(proxy["B"].Port, groups[0].GetProperty("channels")[1].GetProperty("port").GetInt32());
         Assert.Equal("::1", groups[1].GetProperty("channels")[0].GetProperty("address").GetString());
         Assert.Equal(8, groups[1].GetProperty("channels")[0].GetProperty("maxConnections").GetInt32());
     }
 
-    [Fact]
-    public void Debug_traces_the_socket_on_stderr()
+    [Theory]
+    [AllEngines]
+    public async Task Debug_traces_the_socket_on_stderr(string engine)
     {
-        ToolResult result = ToolRun.Balance(_dir, null, "-d", "-c", "version", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync(null, "-d", "-c", "version", proxy.PortText);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"control socket {_instance.SocketPath}, master pid {_instance.Pid}", result.Stderr);
+        Assert.Contains($"control socket {proxy.ControlSocket}, master pid {proxy.Pid}", result.Stderr);
         Assert.StartsWith("  This is balance", result.Stdout);
     }
 
-    [Fact]
-    public void Wrong_bind_address_finds_no_master()
+    [Theory]
+    [AllEngines]
+    public async Task Wrong_bind_address_finds_no_master(string engine)
     {
-        ToolResult result = ToolRun.Balance(_dir, null, "-b", "127.0.0.1", "-c", "show", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync(null, "-b", "127.0.0.1", "-c", "show", proxy.PortText);
 
         Assert.Equal(69, result.ExitCode);
         Assert.Equal("no master process, exiting.\n", result.Stdout);
     }
 
-    [Fact]
-    public void M_option_changes_nothing()
+    [Theory]
+    [AllEngines]
+    public async Task M_option_changes_nothing(string engine)
     {
-        ToolResult result = ToolRun.Balance(_dir, null, "-M", "-c", "version", Port);
+        await using var proxy = await StartAsync(engine);
+        ProcessResult result = await proxy.ClientAsync(null, "-M", "-c", "version", proxy.PortText);
 
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith("  This is balance", result.Stdout);

@@ -2,21 +2,42 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Balance.Control;
-using Balance.Tests.Control.Helpers;
-using Balance.Native;
+using Balance.Tests.Support;
 
 namespace Balance.Tests.Control;
 
 /// <summary>Finding, replacing and stopping instances through their control sockets.</summary>
-public sealed class ControlLifecycleEndToEndTests : InstanceTestBase
+public sealed class ControlLifecycleEndToEndTests : IDisposable
 {
-    private InstanceProcess Start(int port, params string[] channels)
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly TestRunDirectory _dir = new();
+    private readonly TestBackend _backend = new("A");
+    private readonly List<IDisposable> _cleanup = new();
+
+    public void Dispose()
     {
-        InstanceProcess instance = InstanceProcess.Start(Dir, port, channels.Length == 0 ? new[] { Backend.Channel } : channels);
-        Track(instance);
+        for (int i = _cleanup.Count - 1; i >= 0; i--)
+        {
+            _cleanup[i].Dispose();
+        }
+
+        _backend.Dispose();
+        _dir.Dispose();
+    }
+
+    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>An instance on <paramref name="port"/> in front of <paramref name="channels"/> (the backend A by default), stopped after the test.</summary>
+    private async Task<BalanceProcess> StartAsync(string engine, int port, string[]? options = null, params string[] channels)
+    {
+        string[] args = ["-f", .. options ?? [], Text(port), .. channels.Length == 0 ? [_backend.Channel] : channels];
+        BalanceProcess instance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine, _dir.Environment), args);
+        _cleanup.Add(instance);
         return instance;
     }
+
+    private Task<ProcessResult> ClientAsync(string? stdin, params string[] args) => BalanceProcess.RunAsync(args, _dir.Environment, stdin);
 
     private static bool Listening(int port)
     {
@@ -32,143 +53,158 @@ public sealed class ControlLifecycleEndToEndTests : InstanceTestBase
         }
     }
 
+    // No instance is started: nothing here depends on the engine.
     [Fact]
-    public void No_master_process_exits_69()
+    public async Task No_master_process_exits_69()
     {
         int port = FreePort.Next();
 
-        ToolResult command = ToolRun.Balance(Dir, null, "-c", "show", Text(port));
-        ToolResult interactive = ToolRun.Balance(Dir, "show\n", "-i", Text(port));
+        ProcessResult command = await ClientAsync(null, "-c", "show", Text(port));
+        ProcessResult interactive = await ClientAsync("show\n", "-i", Text(port));
 
         Assert.Equal((69, "no master process, exiting.\n", ""), (command.ExitCode, command.Stdout, command.Stderr));
         Assert.Equal((69, "no master process, exiting.\n", ""), (interactive.ExitCode, interactive.Stdout, interactive.Stderr));
     }
 
-    [Fact]
-    public void Kill_stops_the_instance_and_removes_its_socket()
+    [Theory]
+    [AllEngines]
+    public async Task Kill_stops_the_instance_and_removes_its_socket(string engine)
     {
-        InstanceProcess instance = Start(FreePort.Next());
+        int port = FreePort.Next();
+        BalanceProcess instance = await StartAsync(engine, port);
 
-        ToolResult result = ToolRun.Balance(Dir, null, "-c", "kill", Text(instance.Port));
+        ProcessResult result = await ClientAsync(null, "-c", "kill", Text(port));
 
         Assert.Equal((0, "shutdown complete, exiting.\n"), (result.ExitCode, result.Stdout));
-        Assert.True(instance.HasExited, "the instance is gone when kill reports it");
-        Assert.Equal(0, instance.ExitCode);
-        Assert.False(SocketFiles.IsSocket(instance.SocketPath));
-        Assert.False(Listening(instance.Port));
-        Assert.Equal(69, ToolRun.Balance(Dir, null, "-c", "show", Text(instance.Port)).ExitCode);
+        // Gone or a zombie: this test process reaps it a moment later, so HasExited may still be false.
+        Assert.True(Posix.IsGone(instance.Pid), "the instance is gone when kill reports it");
+        Assert.Equal(0, await instance.WaitForExitAsync(ExitTimeout));
+        Assert.False(SocketFiles.IsSocket(instance.ControlSocket!));
+        Assert.False(Listening(port));
+        Assert.Equal(69, (await ClientAsync(null, "-c", "show", Text(port))).ExitCode);
     }
 
-    [Fact]
-    public void Kill_from_the_shell_ends_relays_in_flight()
+    [Theory]
+    [AllEngines]
+    public async Task Kill_from_the_shell_ends_relays_in_flight(string engine)
     {
-        InstanceProcess instance = Start(FreePort.Next());
-        using ProxyClient client = ProxyClient.Open(instance.Port);
+        int port = FreePort.Next();
+        await StartAsync(engine, port);
+        using Socket client = await TestClient.ConnectAsync(port);
+        Assert.Equal("A", await TestClient.ReadLineAsync(client));
 
-        ToolResult result = ToolRun.Balance(Dir, "k\nshow\n", "-i", Text(instance.Port));
+        ProcessResult result = await ClientAsync("k\nshow\n", "-i", Text(port));
 
         Assert.EndsWith("balance[0] shutdown complete, exiting.\n", result.Stdout);
         Assert.Equal(0, result.ExitCode);
-        Exception? cut = Record.Exception(() => client.Echo(new byte[100000]));
+        Exception? cut = await Record.ExceptionAsync(() => Traffic.EchoRoundsAsync(client, rounds: 1, size: 100000, TestClient.ReadTimeout));
         Assert.True(cut is IOException or SocketException, $"the relay is closed, got {cut}");
     }
 
-    [Fact]
-    public void Two_instances_side_by_side_are_controlled_separately()
+    [Theory]
+    [AllEngines]
+    public async Task Two_instances_side_by_side_are_controlled_separately(string engine)
     {
-        using var other = new GreetingBackend("B");
-        InstanceProcess first = Start(FreePort.Next(), Backend.Channel);
-        InstanceProcess second = Start(FreePort.Next(), other.Channel, Backend.Channel);
+        using var other = new TestBackend("B");
+        int firstPort = FreePort.Next();
+        int secondPort = FreePort.Next();
+        await StartAsync(engine, firstPort, null, _backend.Channel);
+        BalanceProcess second = await StartAsync(engine, secondPort, null, other.Channel, _backend.Channel);
 
-        Assert.Equal("channel 0 disabled\n", ToolRun.Balance(Dir, null, "-c", "disable 0", Text(second.Port)).Stdout);
+        Assert.Equal("channel 0 disabled\n", (await ClientAsync(null, "-c", "disable 0", Text(secondPort))).Stdout);
 
-        string firstShow = ToolRun.Balance(Dir, null, "-c", "show", Text(first.Port)).Stdout;
-        string secondShow = ToolRun.Balance(Dir, null, "-c", "show", Text(second.Port)).Stdout;
+        string firstShow = (await ClientAsync(null, "-c", "show", Text(firstPort))).Stdout;
+        string secondShow = (await ClientAsync(null, "-c", "show", Text(secondPort))).Stdout;
         Assert.Equal(2, firstShow.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.Contains($"ENA        127.0.0.1 {Backend.Port,5}", firstShow);
+        Assert.Contains($"ENA        127.0.0.1 {_backend.Port,5}", firstShow);
         Assert.Equal(3, secondShow.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains($"  0   RR  0 dis        127.0.0.1 {other.Port,5}", secondShow);
 
-        using ProxyClient viaFirst = ProxyClient.Open(first.Port);
-        using ProxyClient viaSecond = ProxyClient.Open(second.Port);
-        Assert.Equal(("A", "A"), (viaFirst.Backend, viaSecond.Backend));
-        Assert.Contains($"PID of master process is {second.Pid}\n", ToolRun.Balance(Dir, "", "-i", Text(second.Port)).Stdout);
+        using Socket viaFirst = await TestClient.ConnectAsync(firstPort);
+        using Socket viaSecond = await TestClient.ConnectAsync(secondPort);
+        Assert.Equal(("A", "A"), (await TestClient.ReadLineAsync(viaFirst), await TestClient.ReadLineAsync(viaSecond)));
+        Assert.Contains($"PID of master process is {second.Pid}\n", (await ClientAsync("", "-i", Text(secondPort))).Stdout);
 
-        Assert.Equal("shutdown complete, exiting.\n", ToolRun.Balance(Dir, null, "-c", "kill", Text(first.Port)).Stdout);
+        Assert.Equal("shutdown complete, exiting.\n", (await ClientAsync(null, "-c", "kill", Text(firstPort))).Stdout);
         Assert.False(second.HasExited);
-        Assert.Equal(0, ToolRun.Balance(Dir, null, "-c", "show", Text(second.Port)).ExitCode);
+        Assert.Equal(0, (await ClientAsync(null, "-c", "show", Text(secondPort))).ExitCode);
     }
 
-    [Fact]
-    public void Stale_socket_of_a_killed_instance_is_replaced_at_start()
+    [Theory]
+    [AllEngines]
+    public async Task Stale_socket_of_a_killed_instance_is_replaced_at_start(string engine)
     {
         int port = FreePort.Next();
-        InstanceProcess dead = Start(port);
-        string path = dead.SocketPath;
-        KillHard(dead);
+        BalanceProcess dead = await StartAsync(engine, port);
+        string path = dead.ControlSocket!;
+        dead.Signal(Posix.SigKill);
+        await dead.WaitForExitAsync(ExitTimeout);
         Assert.True(SocketFiles.IsSocket(path), "SIGKILL leaves the socket behind");
-        Assert.Equal(69, ToolRun.Balance(Dir, null, "-c", "show", Text(port)).ExitCode);
+        Assert.Equal(69, (await ClientAsync(null, "-c", "show", Text(port))).ExitCode);
 
-        InstanceProcess successor = Start(port);
+        BalanceProcess successor = await StartAsync(engine, port);
 
-        ToolResult result = ToolRun.Balance(Dir, null, "-c", "show", Text(port));
+        ProcessResult result = await ClientAsync(null, "-c", "show", Text(port));
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"PID of master process is {successor.Pid}", ToolRun.Balance(Dir, "", "-i", Text(port)).Stdout);
+        Assert.Contains($"PID of master process is {successor.Pid}", (await ClientAsync("", "-i", Text(port))).Stdout);
     }
 
-    [Fact]
-    public void Sigterm_removes_the_socket()
+    [Theory]
+    [AllEngines]
+    public async Task Sigterm_removes_the_socket(string engine)
     {
-        InstanceProcess instance = Start(FreePort.Next());
+        BalanceProcess instance = await StartAsync(engine, FreePort.Next());
 
-        _ = Libc.Kill(instance.Pid, 15);
+        instance.Signal(Posix.SigTerm);
 
-        Assert.True(instance.WaitForExit(TimeSpan.FromSeconds(20)));
-        Assert.False(SocketFiles.IsSocket(instance.SocketPath));
+        await instance.WaitForExitAsync(ExitTimeout);
+        Assert.False(SocketFiles.IsSocket(instance.ControlSocket!));
     }
 
-    [Fact]
-    public void Successor_started_during_a_drain_takes_over_the_control_socket()
+    [Theory]
+    [AllEngines]
+    public async Task Successor_started_during_a_drain_takes_over_the_control_socket(string engine)
     {
         int port = FreePort.Next();
-        InstanceProcess draining = InstanceProcess.Start(Dir, port, new[] { Backend.Channel }, options: new[] { "--grace", "60" });
-        Track(draining);
-        using ProxyClient inFlight = ProxyClient.Open(port);
+        BalanceProcess draining = await StartAsync(engine, port, ["--grace", "60"]);
+        using Socket inFlight = await TestClient.ConnectAsync(port);
+        Assert.Equal("A", await TestClient.ReadLineAsync(inFlight));
 
-        _ = Libc.Kill(draining.Pid, 15);
-        Eventually.True(() => !SocketFiles.IsSocket(draining.SocketPath), "the draining instance to give up its control socket");
+        draining.Signal(Posix.SigTerm);
+        await Poll.UntilAsync(() => !SocketFiles.IsSocket(draining.ControlSocket!), ExitTimeout, "the draining instance to give up its control socket");
         Assert.False(draining.HasExited, "a relay in flight keeps it draining");
 
-        InstanceProcess successor = Start(port);
-        Assert.Contains($"PID of master process is {successor.Pid}", ToolRun.Balance(Dir, "", "-i", Text(port)).Stdout);
+        BalanceProcess successor = await StartAsync(engine, port);
+        Assert.Contains($"PID of master process is {successor.Pid}", (await ClientAsync("", "-i", Text(port))).Stdout);
 
-        inFlight.Echo(new byte[1000]);
-        inFlight.Finish();
-        Assert.True(draining.WaitForExit(TimeSpan.FromSeconds(20)));
-        Assert.True(SocketFiles.IsSocket(successor.SocketPath), "the old instance leaves its successor's socket alone");
-        Assert.Equal(0, ToolRun.Balance(Dir, null, "-c", "show", Text(port)).ExitCode);
+        await Traffic.EchoRoundsAsync(inFlight, rounds: 1, size: 1000, TestClient.ReadTimeout);
+        await TestClient.FinishAsync(inFlight);
+        await draining.WaitForExitAsync(ExitTimeout);
+        Assert.True(SocketFiles.IsSocket(successor.ControlSocket!), "the old instance leaves its successor's socket alone");
+        Assert.Equal(0, (await ClientAsync(null, "-c", "show", Text(port))).ExitCode);
     }
 
-    [Fact]
-    public void Bind_address_names_the_socket()
+    [Theory]
+    [AllEngines]
+    public async Task Bind_address_names_the_socket(string engine)
     {
         int port = FreePort.Next();
-        InstanceProcess instance = InstanceProcess.Start(Dir, port, new[] { Backend.Channel }, bind: "127.0.0.1");
-        Track(instance);
+        BalanceProcess instance = await StartAsync(engine, port, ["-b", "127.0.0.1"]);
 
-        Assert.EndsWith($"balance.{port}.127.0.0.1", instance.SocketPath);
-        Assert.Equal(0, ToolRun.Balance(Dir, null, "-b", "127.0.0.1", "-c", "show", Text(port)).ExitCode);
-        Assert.Equal(69, ToolRun.Balance(Dir, null, "-c", "show", Text(port)).ExitCode);
+        Assert.EndsWith($"balance.{port}.127.0.0.1", instance.ControlSocket);
+        Assert.Equal(0, (await ClientAsync(null, "-b", "127.0.0.1", "-c", "show", Text(port))).ExitCode);
+        Assert.Equal(69, (await ClientAsync(null, "-c", "show", Text(port))).ExitCode);
     }
 
-    [Fact]
-    public void Background_instance_is_controllable_as_soon_as_the_command_returns()
+    [Theory]
+    [AllEngines]
+    public async Task Background_instance_is_controllable_as_soon_as_the_command_returns(string engine)
     {
         int port = FreePort.Next();
-        ToolResult started = ToolRun.Balance(Dir, null, Text(port), Backend.Channel);
+        ProcessResult started = await BalanceProcess.RunAsync([Text(port), _backend.Channel], Engines.Environment(engine, _dir.Environment));
         Assert.True(started.ExitCode == 0, $"exit {started.ExitCode}: {started.Stderr}");
 
-        ToolResult show = ToolRun.Balance(Dir, null, "-c", "show json", Text(port));
+        ProcessResult show = await ClientAsync(null, "-c", "show json", Text(port));
         Assert.Equal(0, show.ExitCode);
         int pid;
         using (JsonDocument doc = JsonDocument.Parse(show.Stdout))
@@ -178,22 +214,16 @@ public sealed class ControlLifecycleEndToEndTests : InstanceTestBase
 
         try
         {
-            ToolResult killed = ToolRun.Balance(Dir, null, "-c", "kill", Text(port));
+            ProcessResult killed = await ClientAsync(null, "-c", "kill", Text(port));
             Assert.Equal((0, "shutdown complete, exiting.\n"), (killed.ExitCode, killed.Stdout));
-            Assert.True(ProcessWatch.IsGone(pid));
+            Assert.True(Posix.IsGone(pid));
         }
         finally
         {
-            if (!ProcessWatch.IsGone(pid))
+            if (!Posix.IsGone(pid))
             {
-                _ = Libc.Kill(pid, 9);
+                Posix.Kill(pid, Posix.SigKill);
             }
         }
-    }
-
-    private static void KillHard(InstanceProcess instance)
-    {
-        _ = Libc.Kill(instance.Pid, 9);
-        Assert.True(instance.WaitForExit(TimeSpan.FromSeconds(20)));
     }
 }

@@ -4,7 +4,7 @@ using System.Text;
 using Balance.Control;
 using Balance.Hosting;
 using Balance.Routing;
-using Balance.Tests.Control.Helpers;
+using Balance.Tests.Support;
 using Balance.Native;
 
 namespace Balance.Tests.Control;
@@ -15,7 +15,10 @@ public sealed class ControlServerTests : IDisposable
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(3);
     private const int MaxClients = 8;
 
-    private readonly RunDir _dir = new();
+    private readonly TestRunDirectory _dir = new();
+
+    /// <summary>The deadline of every connect and read of a test.</summary>
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
     private readonly ControlServer _server;
     private readonly TaskCompletionSource _killed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -33,118 +36,98 @@ public sealed class ControlServerTests : IDisposable
     {
         _server.Dispose();
         _dir.Dispose();
+        _timeout.Dispose();
     }
 
-    private Socket Connect() => RawControlSocket.Connect(_server.Path, TimeSpan.FromSeconds(10));
+    private Task<Socket> ConnectAsync() => RawControlSocket.ConnectAsync(_server.Path, _timeout.Token);
 
-    private static string ReadAll(Socket socket) => RawControlSocket.ReadToEnd(socket);
+    private Task<string> ReadAllAsync(Socket socket) => RawControlSocket.ReadToEndAsync(socket, _timeout.Token);
 
-    private static string ReadLine(Socket socket)
+    private Task<string> ReadLineAsync(Socket socket) => RawControlSocket.ReadLineAsync(socket, _timeout.Token);
+
+    private async Task<string> ExchangeAsync(string request)
     {
-        var line = new StringBuilder();
-        var one = new byte[1];
-        while (socket.Receive(one) == 1 && one[0] != '\n')
-        {
-            line.Append((char)one[0]);
-        }
-
-        return line.ToString();
-    }
-
-    private string Exchange(string request)
-    {
-        using Socket socket = Connect();
-        socket.Send(Encoding.UTF8.GetBytes(request));
-        return ReadAll(socket);
+        using Socket socket = await ConnectAsync();
+        await socket.SendAsync(Encoding.UTF8.GetBytes(request), SocketFlags.None, _timeout.Token);
+        return await ReadAllAsync(socket);
     }
 
     private string Greeting => ControlProtocol.Greeting(Environment.ProcessId);
 
     [Fact]
-    public void Answers_a_command_and_closes()
+    public async Task Answers_a_command_and_closes()
     {
-        Assert.Equal(Greeting + "ok 0\n" + "channel 0 disabled\n", Exchange("0 disable 0\n"));
-        Assert.Equal(Greeting + "ok 4\n", Exchange("0 group 4\n"));
+        Assert.Equal(Greeting + "ok 0\n" + "channel 0 disabled\n", await ExchangeAsync("0 disable 0\n"));
+        Assert.Equal(Greeting + "ok 4\n", await ExchangeAsync("0 group 4\n"));
     }
 
     [Fact]
     public async Task Kill_answers_before_it_shuts_down()
     {
-        Assert.Equal(Greeting + "kill 0\n", Exchange("0 kill\n"));
+        Assert.Equal(Greeting + "kill 0\n", await ExchangeAsync("0 kill\n"));
         await _killed.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
-    public void Garbage_is_a_syntax_error_and_the_server_keeps_serving()
+    public async Task Garbage_is_a_syntax_error_and_the_server_keeps_serving()
     {
-        Assert.Equal(Greeting + "ok 0\nsyntax error\n", Exchange("\u0001\u00ff\u0000garbage\n"));
-        Assert.Equal(Greeting + "ok 0\nsyntax error\n", Exchange("0 \u00ff\u00fe\n"));
-        Assert.Equal(Greeting + "ok 0\nsyntax error\n", Exchange("999 show\n"));
-        Assert.StartsWith(Greeting + "ok 0\n" + ShowFormatter.Header, Exchange("0 show\n"));
+        Assert.Equal(Greeting + "ok 0\nsyntax error\n", await ExchangeAsync("\u0001\u00ff\u0000garbage\n"));
+        Assert.Equal(Greeting + "ok 0\nsyntax error\n", await ExchangeAsync("0 \u00ff\u00fe\n"));
+        Assert.Equal(Greeting + "ok 0\nsyntax error\n", await ExchangeAsync("999 show\n"));
+        Assert.StartsWith(Greeting + "ok 0\n" + ShowFormatter.Header, await ExchangeAsync("0 show\n"));
     }
 
     [Fact]
     public async Task Megabyte_line_is_cut_off_with_a_syntax_error()
     {
-        using Socket socket = Connect();
-        Assert.Equal(Greeting.TrimEnd('\n'), ReadLine(socket));
+        using Socket socket = await ConnectAsync();
+        Assert.Equal(Greeting.TrimEnd('\n'), await ReadLineAsync(socket));
         byte[] huge = Encoding.ASCII.GetBytes("0 show " + new string('x', 1 << 20));
-        Task sending = Threads.Run(() =>
-        {
-            try
-            {
-                socket.Send(huge);
-            }
-            catch (SocketException)
-            {
-                // The server stops reading once the line is too long.
-            }
-        });
+        Task sending = SendIgnoringResetAsync(socket, huge);
 
-        Assert.Equal("ok 0\nsyntax error\n", ReadAll(socket));
+        Assert.Equal("ok 0\nsyntax error\n", await ReadAllAsync(socket));
         await sending.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.StartsWith(Greeting + "ok 0\n" + ShowFormatter.Header, Exchange("0 show\n"));
+        Assert.StartsWith(Greeting + "ok 0\n" + ShowFormatter.Header, await ExchangeAsync("0 show\n"));
     }
 
     [Fact]
-    public void Silent_client_is_dropped_after_the_timeout()
+    public async Task Silent_client_is_dropped_after_the_timeout()
     {
-        using Socket silent = Connect();
-        silent.ReceiveTimeout = 60000;
-        Assert.Equal(Greeting.TrimEnd('\n'), ReadLine(silent));
+        using Socket silent = await ConnectAsync();
+        Assert.Equal(Greeting.TrimEnd('\n'), await ReadLineAsync(silent));
         long start = Environment.TickCount64;
-        Assert.Equal("", ReadAll(silent));
+        Assert.Equal("", await ReadAllAsync(silent));
         long waited = Environment.TickCount64 - start;
         Assert.InRange(waited, 2000, 60000);
     }
 
     [Fact]
-    public void Client_that_only_looks_is_fine()
+    public async Task Client_that_only_looks_is_fine()
     {
-        using (Socket look = Connect())
+        using (Socket look = await ConnectAsync())
         {
-            Assert.Equal(Greeting.TrimEnd('\n'), ReadLine(look));
+            Assert.Equal(Greeting.TrimEnd('\n'), await ReadLineAsync(look));
         }
 
-        Assert.StartsWith(Greeting + "ok 0\n", Exchange("0 version\n"));
+        Assert.StartsWith(Greeting + "ok 0\n", await ExchangeAsync("0 version\n"));
     }
 
     [Fact]
-    public void Clients_over_the_cap_are_told_busy_until_a_slot_frees()
+    public async Task Clients_over_the_cap_are_told_busy_until_a_slot_frees()
     {
         var idle = new List<Socket>();
         try
         {
             for (int i = 0; i < MaxClients; i++)
             {
-                Socket socket = Connect();
+                Socket socket = await ConnectAsync();
                 idle.Add(socket);
-                Assert.Equal(Greeting.TrimEnd('\n'), ReadLine(socket));
+                Assert.Equal(Greeting.TrimEnd('\n'), await ReadLineAsync(socket));
             }
 
-            using (Socket extra = Connect())
+            using (Socket extra = await ConnectAsync())
             {
-                Assert.Equal(ControlProtocol.BusyGreeting, ReadAll(extra));
+                Assert.Equal(ControlProtocol.BusyGreeting, await ReadAllAsync(extra));
             }
         }
         finally
@@ -152,25 +135,32 @@ public sealed class ControlServerTests : IDisposable
             idle.ForEach(s => s.Dispose());
         }
 
-        Eventually.True(() => Exchange("0 version\n").StartsWith(Greeting, StringComparison.Ordinal), "a free control slot");
+        await Poll.UntilAsync(async () => (await ExchangeAsync("0 version\n")).StartsWith(Greeting, StringComparison.Ordinal), TimeSpan.FromSeconds(20), "a free control slot");
     }
 
     [Fact]
-    public void Many_clients_at_once_all_get_their_answer()
+    public async Task Many_clients_at_once_all_get_their_answer()
     {
-        string[] answers = Threads.ForEach(200, 16, _ =>
+        const int Clients = 200;
+        const int AtOnce = 16;
+        string[] answers = new string[Clients];
+        int next = -1;
+        await Task.WhenAll(Enumerable.Range(0, AtOnce).Select(async _ =>
         {
-            while (true)
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < Clients)
             {
-                string answer = Exchange("0 mrtg-conns 0 0\n");
-                if (answer != ControlProtocol.BusyGreeting)
+                string answer;
+                do
                 {
-                    return answer;
+                    // Over the cap of this test server: ask again.
+                    answer = await ExchangeAsync("0 mrtg-conns 0 0\n");
                 }
+                while (answer == ControlProtocol.BusyGreeting);
 
-                // Over the cap of this test server: ask again.
+                answers[i] = answer;
             }
-        });
+        }));
 
         Assert.All(answers, a => Assert.Equal(Greeting + "ok 0\n0\nUNKNOWN\nUNKNOWN\ngroup 0 channel 0\n", a));
     }
@@ -194,11 +184,23 @@ public sealed class ControlServerTests : IDisposable
     }
 
     [Fact]
-    public void Peer_credentials_name_this_process()
+    public async Task Peer_credentials_name_this_process()
     {
-        using Socket socket = Connect();
+        using Socket socket = await ConnectAsync();
         PeerCredentials peer = PeerCredentials.Of(socket);
         Assert.Equal(Environment.ProcessId, peer.Pid);
         Assert.Equal(Libc.GetEUid(), peer.Uid);
+    }
+
+    private async Task SendIgnoringResetAsync(Socket socket, byte[] data)
+    {
+        try
+        {
+            await socket.SendAsync(data, SocketFlags.None, _timeout.Token);
+        }
+        catch (SocketException)
+        {
+            // The server stops reading once the line is too long.
+        }
     }
 }

@@ -1,13 +1,13 @@
 using System.Net.Sockets;
 using Balance.Control;
-using Balance.Tests.Control.Helpers;
+using Balance.Tests.Support;
 using Balance.Native;
 
 namespace Balance.Tests.Control;
 
 public sealed class ControlSocketFileTests : IDisposable
 {
-    private readonly RunDir _dir = new();
+    private readonly TestRunDirectory _dir = new();
 
     private string SocketPath => Path.Combine(_dir.Path, "balance.1.0.0.0.0");
 

@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
 using Balance.Control;
-using Balance.Tests.Control.Helpers;
+using Balance.Tests.Support;
 using Balance.Native;
 
 namespace Balance.Tests.Control;
@@ -71,7 +71,7 @@ public class RunDirectoryTests
     [Fact]
     public void Missing_override_directory_is_created_0700()
     {
-        using var parent = new RunDir();
+        using var parent = new TestRunDirectory();
         string dir = Path.Combine(parent.Path, "a", "b");
         Assert.Equal(dir, RunDirectorySetup.Prepare(new RunDirectory(dir, null, Libc.GetEUid())));
         Assert.Equal(Mode0700, File.GetUnixFileMode(dir) & ~UnixFileMode.SetGroup);
@@ -80,7 +80,7 @@ public class RunDirectoryTests
     [Fact]
     public void Existing_override_directory_keeps_its_mode()
     {
-        using var dir = new RunDir();
+        using var dir = new TestRunDirectory();
         RunDirectorySetup.Prepare(new RunDirectory(dir.Path, null, Libc.GetEUid()));
         Assert.Equal(UnixFileMode.OtherExecute, File.GetUnixFileMode(dir.Path) & UnixFileMode.OtherExecute);
     }
@@ -88,7 +88,7 @@ public class RunDirectoryTests
     [Fact]
     public void Lstat_sees_symlinks_and_sockets_without_following()
     {
-        using var dir = new RunDir();
+        using var dir = new TestRunDirectory();
         string link = Path.Combine(dir.Path, "link");
         File.CreateSymbolicLink(link, dir.Path);
         Assert.True(FileStat.TryLStat(link, out FileStat stat, out _));

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.EndToEnd;
@@ -15,8 +14,7 @@ public sealed class FinTimeoutTests
     /// closes its side: without a bound the pair would stay open for ever.
     /// </summary>
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task AHalfClosedPairThatGoesSilentIsClosed(string engine)
     {
         using var backend = new TestBackend("web");
@@ -34,7 +32,7 @@ public sealed class FinTimeoutTests
             async () => (await Shell.ChannelAsync(port, 0, 0)).Connections == 0,
             TimeSpan.FromSeconds(10),
             "the half-closed pair to be closed");
-        await Poll.UntilAsync(() => Ports.Established(port) == 0, TimeSpan.FromSeconds(10), "balance's side of the client connection to be gone");
+        await Poll.UntilAsync(() => TcpTable.Established(port) == 0, TimeSpan.FromSeconds(10), "balance's side of the client connection to be gone");
     }
 
     /// <summary>
@@ -42,8 +40,7 @@ public sealed class FinTimeoutTests
     /// longer than the limit: only silence counts, so the reply arrives whole.
     /// </summary>
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task AReplyStillFlowingAfterAFinIsNotCut(string engine)
     {
         using var slow = new SlowReplyBackend(chunks: 12, interval: TimeSpan.FromMilliseconds(250));

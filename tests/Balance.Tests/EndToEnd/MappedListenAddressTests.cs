@@ -1,5 +1,4 @@
 using System.Net;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.EndToEnd;
@@ -13,8 +12,7 @@ public sealed class MappedListenAddressTests
     private const int Clients = 24;
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task AMappedListenAddressServesIPv4ClientsAndIsControlledByIt(string engine)
     {
         using var backend = new TestBackend("web");
@@ -34,8 +32,7 @@ public sealed class MappedListenAddressTests
     /// sends it, and the addresses must spread over the channels.
     /// </summary>
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task AHashGroupReachedByFailoverHashesMappedClientsAsIPv4(string engine)
     {
         using var a = new TestBackend("a");

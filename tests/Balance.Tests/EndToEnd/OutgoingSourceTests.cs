@@ -1,5 +1,4 @@
 using System.Net;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.EndToEnd;
@@ -13,8 +12,7 @@ public sealed class OutgoingSourceTests
     /// default address, as the original did, and -d says so once.
     /// </summary>
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task AnAddressTheMachineDoesNotHaveIsIgnoredAndToldOnce(string engine)
     {
         using var backend = new TestBackend("web");
@@ -36,8 +34,7 @@ public sealed class OutgoingSourceTests
 
     /// <summary>An IPv4 -B address cannot be the source of a connection to a native IPv6 channel: that one starts unbound.</summary>
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task AnIPv4SourceLeavesIPv6ChannelsUnbound(string engine)
     {
         using var v6 = new TestBackend("six", address: IPAddress.IPv6Loopback);

@@ -9,20 +9,14 @@ namespace Balance.Tests.EndToEnd;
 /// <summary>Bytes through the real binary: integrity, half-close, idle timeout, packet dump, bind options.</summary>
 public sealed class RelayEndToEndTests
 {
-    /// <summary>The epoll engine (zero-copy splice for bulk) and the portable socket engine.</summary>
-    private static Dictionary<string, string> Engine(string engine) => new() { ["BALANCE_ENGINE"] = engine };
-
     [Theory]
-    [InlineData("epoll")]
-    [InlineData("sockets")]
+    [AllEngines]
     public async Task TwentyMegabytesEachWayArriveUnchanged(string engine)
     {
-        using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engine(engine), "-fd", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = [new("echo", TestBackend.Behaviour.Echo)], Options = ["-d"] });
 
         byte[] payload = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
-        using Socket client = await TestClient.ConnectAsync(port);
+        using Socket client = await TestClient.ConnectAsync(proxy.Port);
         Task<byte[]> reading = TestClient.ReadToEndAsync(client, TimeSpan.FromSeconds(60));
         await client.SendAsync(payload, SocketFlags.None);
         client.Shutdown(SocketShutdown.Send);
@@ -30,26 +24,24 @@ public sealed class RelayEndToEndTests
 
         Assert.Equal(payload.Length, echoed.Length);
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed));
-        if (engine == "epoll")
+        if (engine == Engines.Epoll)
         {
-            Assert.Contains("zero-copy relay group 0 channel 0 client to channel", balance.Stderr);
-            Assert.Contains("zero-copy relay group 0 channel 0 channel to client", balance.Stderr);
+            Assert.Contains("zero-copy relay group 0 channel 0 client to channel", proxy.Process.Stderr);
+            Assert.Contains("zero-copy relay group 0 channel 0 channel to client", proxy.Process.Stderr);
         }
     }
 
     [Theory]
-    [InlineData("epoll")]
-    [InlineData("sockets")]
+    [AllEngines]
     public async Task HalfCloseIsPassedOnAndTheWholeReplyArrives(string engine)
     {
         using var backend = new TestBackend("eof", TestBackend.Behaviour.ReplyAfterEof)
         {
             ReplyFor = received => Encoding.ASCII.GetBytes($"got {received.Length} bytes: " + new string('r', 300_000)),
         };
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engine(engine), "-f", port.ToString(), $"127.0.0.1:{backend.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Channels = [backend.Channel] });
 
-        using Socket client = await TestClient.ConnectAsync(port);
+        using Socket client = await TestClient.ConnectAsync(proxy.Port);
         await client.SendAsync(new byte[12345], SocketFlags.None);
         client.Shutdown(SocketShutdown.Send);
         string reply = Encoding.ASCII.GetString(await TestClient.ReadToEndAsync(client));
@@ -58,15 +50,14 @@ public sealed class RelayEndToEndTests
         Assert.Equal("got 12345 bytes: ".Length + 300_000, reply.Length);
     }
 
-    [Fact]
-    public async Task IdleTimeoutClosesAQuietPairButNotABusyOne()
+    [Theory]
+    [AllEngines]
+    public async Task IdleTimeoutClosesAQuietPairButNotABusyOne(string engine)
     {
-        using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-T", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = [new("echo", TestBackend.Behaviour.Echo)], Options = ["-T", "1"] });
 
-        using Socket quiet = await TestClient.ConnectAsync(port);
-        using Socket busy = await TestClient.ConnectAsync(port);
+        using Socket quiet = await TestClient.ConnectAsync(proxy.Port);
+        using Socket busy = await TestClient.ConnectAsync(proxy.Port);
         Task<bool> quietClosed = TestClient.IsClosedByPeerAsync(quiet, TimeSpan.FromSeconds(8));
         byte[] ping = "ping"u8.ToArray();
         byte[] pong = new byte[4];
@@ -83,14 +74,14 @@ public sealed class RelayEndToEndTests
         Assert.Equal(4, await busy.ReceiveAsync(pong, SocketFlags.None, timeout.Token));
     }
 
-    [Fact]
-    public async Task PacketDumpPrintsEachChunkInTheReadableFormat()
+    [Theory]
+    [AllEngines]
+    public async Task PacketDumpPrintsEachChunkInTheReadableFormat(string engine)
     {
-        using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo);
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-fp", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = [new("echo", TestBackend.Behaviour.Echo)], Options = ["-p"] });
+        BalanceProcess balance = proxy.Process;
 
-        using (Socket client = await TestClient.ConnectAsync(port))
+        using (Socket client = await TestClient.ConnectAsync(proxy.Port))
         {
             await client.SendAsync("a\\b\n\u0001"u8.ToArray(), SocketFlags.None);
             client.Shutdown(SocketShutdown.Send);
@@ -102,32 +93,31 @@ public sealed class RelayEndToEndTests
         Assert.Contains("-< 5\na\\\\b\\0A\n\\01\n", balance.Stdout);
     }
 
-    [Fact]
-    public async Task OutgoingConnectionsStartFromTheBAddress()
+    [Theory]
+    [AllEngines]
+    public async Task OutgoingConnectionsStartFromTheBAddress(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-B", "127.0.0.2", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["-B", "127.0.0.2"] });
 
-        Assert.Equal("echo", await TestClient.WhoAnswersAsync(port));
-        Assert.True(echo.ClientAddresses.TryDequeue(out IPAddress? from));
+        Assert.Equal("echo", await TestClient.WhoAnswersAsync(proxy.Port));
+        Assert.True(proxy["echo"].ClientAddresses.TryDequeue(out IPAddress? from));
         Assert.Equal(IPAddress.Parse("127.0.0.2"), from);
     }
 
-    [Fact]
-    public async Task ListenerBindsOnlyTheBAddressWhenGiven()
+    [Theory]
+    [AllEngines]
+    public async Task ListenerBindsOnlyTheBAddressWhenGiven(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-b", "127.0.0.3", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["-b", "127.0.0.3"] });
 
-        await Assert.ThrowsAnyAsync<SocketException>(() => TestClient.ConnectAsync(port));
-        using Socket client = await TestClient.ConnectAsync(port, to: IPAddress.Parse("127.0.0.3"));
+        await Assert.ThrowsAnyAsync<SocketException>(() => TestClient.ConnectAsync(proxy.Port));
+        using Socket client = await TestClient.ConnectAsync(proxy.Port, to: IPAddress.Parse("127.0.0.3"));
         Assert.Equal("echo", await TestClient.ReadLineAsync(client));
     }
 
-    [Fact]
-    public async Task IPv6ClientsAndIPv6ChannelsWork()
+    [Theory]
+    [AllEngines]
+    public async Task IPv6ClientsAndIPv6ChannelsWork(string engine)
     {
         if (!Socket.OSSupportsIPv6)
         {
@@ -135,12 +125,11 @@ public sealed class RelayEndToEndTests
         }
 
         using var v6 = new TestBackend("v6", address: IPAddress.IPv6Loopback);
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"[::1]:{v6.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Channels = [$"[::1]:{v6.Port}"] });
 
-        using Socket overV6 = await TestClient.ConnectAsync(port, to: IPAddress.IPv6Loopback);
+        using Socket overV6 = await TestClient.ConnectAsync(proxy.Port, to: IPAddress.IPv6Loopback);
         Assert.Equal("v6", await TestClient.ReadLineAsync(overV6));
-        using Socket overV4 = await TestClient.ConnectAsync(port);
+        using Socket overV4 = await TestClient.ConnectAsync(proxy.Port);
         Assert.Equal("v6", await TestClient.ReadLineAsync(overV4));
     }
 }

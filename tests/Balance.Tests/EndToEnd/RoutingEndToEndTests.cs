@@ -7,86 +7,78 @@ namespace Balance.Tests.EndToEnd;
 /// <summary>Channel choice and failover through the real binary.</summary>
 public sealed class RoutingEndToEndTests
 {
-    private static string Channel(TestBackend backend, string suffix = "") => $"127.0.0.1:{backend.Port}{suffix}";
+    /// <summary>A channel where nothing listens: connects to it are refused.</summary>
+    private static string Dead() => $"127.0.0.1:{FreePort.Next()}";
 
-    [Fact]
-    public async Task RoundRobinServesChannelsInTurnStartingAtChannelZero()
+    [Theory]
+    [AllEngines]
+    public async Task RoundRobinServesChannelsInTurnStartingAtChannelZero(string engine)
     {
-        using var a = new TestBackend("A");
-        using var b = new TestBackend("B");
-        using var c = new TestBackend("C");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), Channel(a), Channel(b), Channel(c));
+        await using var proxy = await ProxyFixture.StartAsync(engine, "A", "B", "C");
 
         var answers = new List<string>();
         for (int i = 0; i < 6; i++)
         {
-            answers.Add(await TestClient.WhoAnswersAsync(port));
+            answers.Add(await TestClient.WhoAnswersAsync(proxy.Port));
         }
 
         Assert.Equal(new[] { "A", "B", "C", "A", "B", "C" }, answers);
     }
 
-    [Fact]
-    public async Task RefusedChannelFailsOverToTheNextChannelOfTheGroup()
+    [Theory]
+    [AllEngines]
+    public async Task RefusedChannelFailsOverToTheNextChannelOfTheGroup(string engine)
     {
-        using var live = new TestBackend("live");
-        int dead = Ports.Free();
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{dead}", Channel(live));
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["live"], Channels = [Dead(), "{live}"] });
 
         for (int i = 0; i < 3; i++)
         {
-            Assert.Equal("live", await TestClient.WhoAnswersAsync(port));
+            Assert.Equal("live", await TestClient.WhoAnswersAsync(proxy.Port));
         }
     }
 
-    [Fact]
-    public async Task WhenAGroupFailsTheNextGroupServes()
+    [Theory]
+    [AllEngines]
+    public async Task WhenAGroupFailsTheNextGroupServes(string engine)
     {
-        using var backup = new TestBackend("backup");
-        int dead1 = Ports.Free();
-        int dead2 = Ports.Free();
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), $"127.0.0.1:{dead1}", $"127.0.0.1:{dead2}", "!", Channel(backup));
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["backup"], Channels = [Dead(), Dead(), "!", "{backup}"] });
 
-        Assert.Equal("backup", await TestClient.WhoAnswersAsync(port));
+        Assert.Equal("backup", await TestClient.WhoAnswersAsync(proxy.Port));
     }
 
-    [Fact]
-    public async Task AllChannelsDownClosesTheClient()
+    [Theory]
+    [AllEngines]
+    public async Task AllChannelsDownClosesTheClient(string engine)
     {
-        int dead = Ports.Free();
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{dead}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Channels = [Dead()] });
 
-        using var client = await TestClient.ConnectAsync(port);
+        using var client = await TestClient.ConnectAsync(proxy.Port);
         Assert.True(await TestClient.IsClosedByPeerAsync(client, TimeSpan.FromSeconds(10)));
     }
 
-    [Fact]
-    public async Task ConnectTimeoutFailsOverAfterTSeconds()
+    [Theory]
+    [AllEngines]
+    public async Task ConnectTimeoutFailsOverAfterTSeconds(string engine)
     {
         using var hanging = await FullAcceptQueue.CreateAsync();
-        using var live = new TestBackend("live");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", "-t", "1", port.ToString(), $"127.0.0.1:{hanging.Port}", Channel(live));
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup
+        {
+            Backends = ["live"],
+            Options = ["-t", "1"],
+            Channels = [$"127.0.0.1:{hanging.Port}", "{live}"],
+        });
 
         var clock = Stopwatch.StartNew();
-        Assert.Equal("live", await TestClient.WhoAnswersAsync(port));
+        Assert.Equal("live", await TestClient.WhoAnswersAsync(proxy.Port));
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(8));
     }
 
-    [Fact]
-    public async Task MaxcSendsTheOverflowToTheNextGroup()
+    [Theory]
+    [AllEngines]
+    public async Task MaxcSendsTheOverflowToTheNextGroup(string engine)
     {
-        using var first = new TestBackend("first");
-        using var overflow = new TestBackend("overflow");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), Channel(first, ":2"), "!", Channel(overflow));
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["first", "overflow"], Channels = ["{first}:2", "!", "{overflow}"] });
+        int port = proxy.Port;
 
         using var held1 = await TestClient.ConnectAsync(port);
         using var held2 = await TestClient.ConnectAsync(port);
@@ -101,25 +93,21 @@ public sealed class RoutingEndToEndTests
             "the freed slot of the first channel to be used again");
     }
 
-    [Fact]
-    public async Task HashGroupKeepsEachClientAddressOnOneChannelAndSpreadsAddresses()
+    [Theory]
+    [AllEngines]
+    public async Task HashGroupKeepsEachClientAddressOnOneChannelAndSpreadsAddresses(string engine)
     {
-        using var a = new TestBackend("A");
-        using var b = new TestBackend("B");
-        using var c = new TestBackend("C");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), Channel(a), Channel(b), Channel(c), "%");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["A", "B", "C"], Channels = ["{A}", "{B}", "{C}", "%"] });
 
         var seen = new HashSet<string>();
         for (int host = 1; host <= 12; host++)
         {
             var from = IPAddress.Parse($"127.0.0.{host}");
-            string first = await TestClient.WhoAnswersAsync(port, from);
+            string first = await TestClient.WhoAnswersAsync(proxy.Port, from);
             Assert.NotEqual(string.Empty, first);
             for (int again = 0; again < 3; again++)
             {
-                Assert.Equal(first, await TestClient.WhoAnswersAsync(port, from));
+                Assert.Equal(first, await TestClient.WhoAnswersAsync(proxy.Port, from));
             }
 
             seen.Add(first);
@@ -128,37 +116,35 @@ public sealed class RoutingEndToEndTests
         Assert.True(seen.Count >= 2, $"12 client addresses all went to {string.Join(",", seen)}");
     }
 
-    [Fact]
-    public async Task HashGroupReachedByFailoverStillHashesTheClient()
+    [Theory]
+    [AllEngines]
+    public async Task HashGroupReachedByFailoverStillHashesTheClient(string engine)
     {
-        using var a = new TestBackend("A");
-        using var b = new TestBackend("B");
-        int dead = Ports.Free();
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), $"127.0.0.1:{dead}", "!", Channel(a), Channel(b), "%");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["A", "B"], Channels = [Dead(), "!", "{A}", "{B}", "%"] });
 
         var seen = new HashSet<string>();
         for (int host = 1; host <= 10; host++)
         {
             var from = IPAddress.Parse($"127.0.0.{host}");
-            string first = await TestClient.WhoAnswersAsync(port, from);
-            Assert.Equal(first, await TestClient.WhoAnswersAsync(port, from));
+            string first = await TestClient.WhoAnswersAsync(proxy.Port, from);
+            Assert.Equal(first, await TestClient.WhoAnswersAsync(proxy.Port, from));
             seen.Add(first);
         }
 
         Assert.Equal(2, seen.Count);
     }
 
-    [Fact]
-    public async Task TheManualsSelfReferencingExampleServesAClient()
+    [Theory]
+    [AllEngines]
+    public async Task TheManualsSelfReferencingExampleServesAClient(string engine)
     {
         using var target = new TestBackend("target");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), "localhost::12", "!", "localhost::4", "!", "localhost::2", "localhost::2", "!", $"localhost:{target.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup
+        {
+            Channels = ["localhost::12", "!", "localhost::4", "!", "localhost::2", "localhost::2", "!", $"localhost:{target.Port}"],
+        });
 
-        Assert.Equal("target", await TestClient.WhoAnswersAsync(port));
+        Assert.Equal("target", await TestClient.WhoAnswersAsync(proxy.Port));
         Assert.Equal(1, target.Accepted);
     }
 }

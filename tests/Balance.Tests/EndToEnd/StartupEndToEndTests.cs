@@ -6,18 +6,19 @@ namespace Balance.Tests.EndToEnd;
 /// <summary>Background start, start failures, signals and bad input, through the real binary.</summary>
 public sealed class StartupEndToEndTests
 {
-    [Fact]
-    public async Task BackgroundStartReturnsZeroOnlyOnceTheInstanceListens()
+    [Theory]
+    [AllEngines]
+    public async Task BackgroundStartReturnsZeroOnlyOnceTheInstanceListens(string engine)
     {
         using var echo = new TestBackend("echo");
-        int port = Ports.Free();
-        var (exit, _, stderr) = await BalanceProcess.RunAsync(port.ToString(), $"127.0.0.1:{echo.Port}");
+        int port = FreePort.Next();
+        var (exit, _, stderr) = await BalanceProcess.RunAsync([port.ToString(), $"127.0.0.1:{echo.Port}"], Engines.Environment(engine));
         int? pid = BackgroundInstances.FindPid(port);
         try
         {
             Assert.Equal(0, exit);
             Assert.Equal(string.Empty, stderr);
-            Assert.True(Ports.IsListening(port), "the command returned before the instance listened");
+            Assert.True(TcpTable.IsListening(port), "the command returned before the instance listened");
             Assert.NotNull(pid);
             Assert.Equal("echo", await TestClient.WhoAnswersAsync(port));
         }
@@ -26,54 +27,56 @@ public sealed class StartupEndToEndTests
             if (pid is int running)
             {
                 Posix.Kill(running, Posix.SigTerm);
-                await Poll.UntilAsync(() => !Posix.IsAlive(running) || IsZombie(running), TimeSpan.FromSeconds(10), "the background instance to stop");
+                await Poll.UntilAsync(() => Posix.IsGone(running), TimeSpan.FromSeconds(10), "the background instance to stop");
             }
         }
     }
 
-    [Fact]
-    public async Task BackgroundStartOnAPortInUseReportsTheErrorWithExit71()
+    [Theory]
+    [AllEngines]
+    public async Task BackgroundStartOnAPortInUseReportsTheErrorWithExit71(string engine)
     {
         using var occupant = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         occupant.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         occupant.Listen();
         int port = ((System.Net.IPEndPoint)occupant.LocalEndPoint!).Port;
 
-        var (exit, _, stderr) = await BalanceProcess.RunAsync("-b", "127.0.0.1", port.ToString(), "127.0.0.1:1");
+        var (exit, _, stderr) = await BalanceProcess.RunAsync(["-b", "127.0.0.1", port.ToString(), "127.0.0.1:1"], Engines.Environment(engine));
 
         Assert.Equal(71, exit);
         Assert.Contains("Address already in use", stderr);
         Assert.Null(BackgroundInstances.FindPid(port));
     }
 
-    [Fact]
-    public async Task ForegroundStartOnAPortInUseExits71()
+    [Theory]
+    [AllEngines]
+    public async Task ForegroundStartOnAPortInUseExits71(string engine)
     {
         using var occupant = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         occupant.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         occupant.Listen();
         int port = ((System.Net.IPEndPoint)occupant.LocalEndPoint!).Port;
 
-        var (exit, _, stderr) = await BalanceProcess.RunAsync("-f", "-b", "127.0.0.1", port.ToString(), "127.0.0.1:1");
+        var (exit, _, stderr) = await BalanceProcess.RunAsync(["-f", "-b", "127.0.0.1", port.ToString(), "127.0.0.1:1"], Engines.Environment(engine));
 
         Assert.Equal(71, exit);
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
     }
 
     [Theory]
-    [InlineData(15)]
-    [InlineData(2)]
-    public async Task StopSignalClosesTheListenerAtOnceAndLetsRelaysInFlightFinish(int signal)
+    [AllEngines(15)]
+    [AllEngines(2)]
+    public async Task StopSignalClosesTheListenerAtOnceAndLetsRelaysInFlightFinish(string engine, int signal)
     {
-        using var echo = new TestBackend("echo");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, "echo");
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
         balance.Signal(signal);
 
-        await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
+        await Poll.UntilAsync(() => !TcpTable.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
         await relayed.SendAsync("still here\n"u8.ToArray(), SocketFlags.None);
         Assert.Equal("still here", await TestClient.ReadLineAsync(relayed));
         Assert.False(balance.HasExited);
@@ -82,12 +85,13 @@ public sealed class StartupEndToEndTests
         Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(5)));
     }
 
-    [Fact]
-    public async Task RelaysStillOpenWhenTheGracePeriodEndsAreClosed()
+    [Theory]
+    [AllEngines]
+    public async Task RelaysStillOpenWhenTheGracePeriodEndsAreClosed(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "1", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["--grace", "1"] });
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
@@ -97,22 +101,24 @@ public sealed class StartupEndToEndTests
         Assert.True(await TestClient.IsClosedByPeerAsync(relayed, TimeSpan.FromSeconds(5)));
     }
 
-    [Fact]
-    public async Task ASecondSignalEndsRelaysAtOnce()
+    [Theory]
+    [AllEngines]
+    public async Task ASecondSignalEndsRelaysAtOnce(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = Ports.Free();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["--grace", "60"] });
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
 
         balance.Signal(Posix.SigTerm);
-        await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
+        await Poll.UntilAsync(() => !TcpTable.IsListening(port), TimeSpan.FromSeconds(5), "the listener to close");
         balance.Signal(Posix.SigTerm);
 
         Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    // Rejected while the arguments are parsed, before any engine starts.
     [Theory]
     [InlineData(64, "invalid port [0], exiting.", "0", "127.0.0.1")]
     [InlineData(64, "invalid port [65536], exiting.", "65536", "127.0.0.1")]
@@ -133,6 +139,7 @@ public sealed class StartupEndToEndTests
         Assert.DoesNotContain("   at ", stderr);
     }
 
+    // Rejected while the arguments are parsed, before any engine starts.
     [Fact]
     public async Task NoArgumentsPrintsTheUsageWithExit64()
     {
@@ -143,6 +150,7 @@ public sealed class StartupEndToEndTests
         Assert.Contains("usage:", stderr);
     }
 
+    // Answered while the arguments are parsed, before any engine starts.
     [Fact]
     public async Task HelpListsEveryOption()
     {
@@ -152,19 +160,6 @@ public sealed class StartupEndToEndTests
         foreach (string option in new[] { "-a", "-b", "-B", "-c", "-d", "-f", "-H", "-i", "-M", "-p", "-t", "-T", "-6" })
         {
             Assert.Contains("  " + option + " ", stdout);
-        }
-    }
-
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.Reliability;
@@ -16,8 +15,7 @@ public sealed class AllChannelsDownTests
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(3);
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ClientsAreClosedWhileEveryChannelIsDownAndServedAsSoonAsOneIsBack(string engine)
     {
         int portA = FreePort.Next();
@@ -54,8 +52,7 @@ public sealed class AllChannelsDownTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task WithAutodisableAFailedChannelStaysDisabledUntilEnabled(string engine)
     {
         int portA = FreePort.Next();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.Reliability;
@@ -13,8 +12,7 @@ public sealed class BackendFailureTests
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(3);
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ABackendThatResetsMidStreamEndsItsClientsPromptlyAndSparesTheOthers(string engine)
     {
         using var streamer = new StreamBackend(length: -1);
@@ -76,18 +74,19 @@ public sealed class BackendFailureTests
         }
     }
 
-    [Fact]
-    public async Task AKilledBackendProcessEndsItsClientsPromptlyAndSparesTheOthers()
+    [Theory]
+    [AllEngines]
+    public async Task AKilledBackendProcessEndsItsClientsPromptlyAndSparesTheOthers(string engine)
     {
         // The backend is a process of its own (another balance in front of a
         // streaming server); SIGKILL makes its kernel end every connection.
         using var streamer = new StreamBackend(length: -1);
         using var echo = new TestBackend("echo");
         int backendPort = FreePort.Next();
-        var backend = await BalanceProcess.StartProxyAsync(backendPort, "-f", backendPort.ToString(), $"127.0.0.1:{streamer.Port}");
+        var backend = await BalanceProcess.StartProxyAsync(backendPort, Engines.Environment(engine), "-f", backendPort.ToString(), $"127.0.0.1:{streamer.Port}");
         int port = FreePort.Next();
         using var balance = await BalanceProcess.StartProxyAsync(
-            port, "-f", port.ToString(), $"127.0.0.1:{backendPort}:2", "!", $"127.0.0.1:{echo.Port}");
+            port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{backendPort}:2", "!", $"127.0.0.1:{echo.Port}");
 
         var downloads = new List<Download>();
         var uploads = new List<Task>();
@@ -124,7 +123,7 @@ public sealed class BackendFailureTests
         await ExpectConnectionsAsync(port, channel0: 0, echoGroup: 1);
 
         // The killed backend's slots are free again once it is back.
-        using var back = await BalanceProcess.StartProxyAsync(backendPort, "-f", backendPort.ToString(), $"127.0.0.1:{streamer.Port}");
+        using var back = await BalanceProcess.StartProxyAsync(backendPort, Engines.Environment(engine), "-f", backendPort.ToString(), $"127.0.0.1:{streamer.Port}");
         await ExpectFreedSlotsAsync(port, slots: 2);
         foreach (Download download in downloads)
         {

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 
@@ -41,8 +40,7 @@ public sealed class ClientFailureTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ClientsResettingMidDownloadLeaveNothingBehind(string engine)
     {
         using var streamer = new StreamBackend(length: -1);
@@ -60,8 +58,7 @@ public sealed class ClientFailureTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ClientsResettingMidUploadToAStalledBackendLeaveNothingBehind(string engine)
     {
         // The backend never reads: balance holds data it cannot deliver, and
@@ -77,12 +74,11 @@ public sealed class ClientFailureTests
             Traffic.Reset(client);
         }
 
-        await RunAsync(balance, port, engine, UploadThenReset, () => Ports.Established(stalled.Port) == 0, "balance's connections to the stalled backend to be closed");
+        await RunAsync(balance, port, engine, UploadThenReset, () => TcpTable.Established(stalled.Port) == 0, "balance's connections to the stalled backend to be closed");
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ClientsVanishingDuringAnExchangeLeaveNothingBehind(string engine)
     {
         // Mid-exchange with an echo: the client goes away with echoed data unread (its kernel resets).

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 
@@ -24,14 +23,12 @@ public sealed class ConnectionStormTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public Task TwoThousandShortConnections(string engine) => RunAsync(engine, 2_000, TimeSpan.FromSeconds(60));
 
     [Theory]
     [Trait("Category", ReliabilityCollection.Stress)]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public Task TwentyThousandShortConnections(string engine) => RunAsync(engine, 20_000, TimeSpan.FromSeconds(180));
 
     private async Task RunAsync(string engine, int connections, TimeSpan timeout)

@@ -14,6 +14,7 @@ namespace Balance.Tests.Reliability;
 /// answer is one the shell defines (a rejection is "syntax error" or one of
 /// the documented messages).
 /// </summary>
+// In-process (the parser and executor, no binary, no relay): nothing here depends on the engine.
 public sealed partial class ControlCommandFuzzTests : IClassFixture<TestServicesFile>
 {
     private static readonly string[] CommandNames =

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.Versioning;
 using Balance.Control;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Balance.Native;
 
@@ -19,7 +18,7 @@ public sealed class ControlSecurityTests : IDisposable
     private const UnixFileMode Mode0700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode Mode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private readonly RunDir _dir = new();
+    private readonly TestRunDirectory _dir = new();
     private readonly TestBackend _backend = new("A");
     private readonly List<IDisposable> _cleanup = new();
 
@@ -38,40 +37,47 @@ public sealed class ControlSecurityTests : IDisposable
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-    private InstanceProcess Start(RunDir dir, bool asNobody = false)
+    /// <summary>An instance in front of the backend, with its control socket in the test's run directory.</summary>
+    private async Task<(BalanceProcess Instance, int Port)> StartAsync(string engine)
     {
-        InstanceProcess instance = InstanceProcess.Start(dir, FreePort.Next(), new[] { Channel }, asNobody: asNobody);
+        int port = FreePort.Next();
+        BalanceProcess instance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine, _dir.Environment), "-f", Text(port), Channel);
         _cleanup.Add(instance);
-        return instance;
+        return (instance, port);
     }
 
-    [NobodyFact]
-    public void AnotherUserCanNeitherConnectNorCommandEvenThroughAnOpenedUpSocket()
+    private Task<ProcessResult> ClientAsync(params string[] args) => BalanceProcess.RunAsync(args, _dir.Environment);
+
+    [NobodyTheory]
+    [AllEngines]
+    public async Task AnotherUserCanNeitherConnectNorCommandEvenThroughAnOpenedUpSocket(string engine)
     {
-        InstanceProcess instance = Start(_dir);
-        string denied = $"balance: permission denied on control socket {instance.SocketPath}\n";
+        var (instance, port) = await StartAsync(engine);
+        string socketPath = instance.ControlSocket!;
+        string denied = $"balance: permission denied on control socket {socketPath}\n";
 
         // The socket's mode (0600) stops nobody at connect().
-        ToolResult refused = NobodyUser.Run(_dir, null, "-c", "disable 0", Text(instance.Port));
+        ProcessResult refused = await NobodyUser.RunAsync(_dir, null, "-c", "disable 0", Text(port));
         Assert.Equal((77, "", denied), (refused.ExitCode, refused.Stdout, refused.Stderr));
 
         // Opened up by hand, the instance still checks who connects (SO_PEERCRED).
-        File.SetUnixFileMode(instance.SocketPath, File.GetUnixFileMode(instance.SocketPath) | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
-        ToolResult refusedAgain = NobodyUser.Run(_dir, null, "-c", "kill", Text(instance.Port));
+        File.SetUnixFileMode(socketPath, File.GetUnixFileMode(socketPath) | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+        ProcessResult refusedAgain = await NobodyUser.RunAsync(_dir, null, "-c", "kill", Text(port));
         Assert.Equal((77, ""), (refusedAgain.ExitCode, refusedAgain.Stdout));
 
         Assert.False(instance.HasExited);
-        Assert.Contains("  0   RR  0 ENA", ToolRun.Balance(_dir, null, "-c", "show", Text(instance.Port)).Stdout);
-        Eventually.True(() => instance.Stderr.Contains($"control: refused uid {NobodyUser.Uid}", StringComparison.Ordinal), "the refusal in the log");
+        Assert.Contains("  0   RR  0 ENA", (await ClientAsync("-c", "show", Text(port))).Stdout);
+        await Poll.UntilAsync(() => instance.Stderr.Contains($"control: refused uid {NobodyUser.Uid}", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the refusal in the log");
     }
 
-    [Fact]
-    public async Task AMissingRunDirectoryIsCreated0700AndTheSocketIs0600()
+    [Theory]
+    [AllEngines]
+    public async Task AMissingRunDirectoryIsCreated0700AndTheSocketIs0600(string engine)
     {
         string missing = Path.Combine(_dir.Path, "run");
         int port = FreePort.Next();
         using var instance = await BalanceProcess.StartProxyAsync(
-            port, new Dictionary<string, string> { [RunDirectory.OverrideVariable] = missing }, "-f", Text(port), Channel);
+            port, Engines.Environment(engine, new Dictionary<string, string> { [RunDirectory.OverrideVariable] = missing }), "-f", Text(port), Channel);
         string socketPath = Path.Combine(missing, ControlSocketName.For(port, null));
         await Poll.UntilAsync(() => File.Exists(socketPath), TimeSpan.FromSeconds(10), "the control socket");
 
@@ -81,8 +87,9 @@ public sealed class ControlSecurityTests : IDisposable
         Assert.Equal((Libc.GetEUid(), Mode0600), (socket.Uid, File.GetUnixFileMode(socketPath)));
     }
 
-    [NobodyFact]
-    public void AnotherUsersInstanceGetsAPrivateDirectoryInTmp()
+    [NobodyTheory]
+    [AllEngines]
+    public async Task AnotherUsersInstanceGetsAPrivateDirectoryInTmp(string engine)
     {
         string dir = $"/tmp/balance-{NobodyUser.Uid}";
         if (Directory.Exists(dir))
@@ -95,12 +102,11 @@ public sealed class ControlSecurityTests : IDisposable
         try
         {
             // No BALANCE_RUNDIR, no XDG_RUNTIME_DIR: /run/balance is root's, so /tmp/balance-UID it is.
-            var environment = new Dictionary<string, string> { [RunDirectory.OverrideVariable] = "", ["XDG_RUNTIME_DIR"] = "" };
+            var environment = Engines.Environment(engine, new Dictionary<string, string> { [RunDirectory.OverrideVariable] = "", ["XDG_RUNTIME_DIR"] = "" });
             int port = FreePort.Next();
-            using var instance = BalanceProcess.Start(
-                new[] { "-f", Text(port), Channel }, environment, ["setpriv", .. NobodyUser.SetprivArguments, "--"]);
+            using var instance = BalanceProcess.Start(new[] { "-f", Text(port), Channel }, environment, NobodyUser.Launcher);
             string socketPath = Path.Combine(dir, ControlSocketName.For(port, null));
-            Eventually.True(() => File.Exists(socketPath) || instance.HasExited, "the control socket of nobody's instance");
+            await Poll.UntilAsync(() => File.Exists(socketPath) || instance.HasExited, TimeSpan.FromSeconds(20), "the control socket of nobody's instance");
             Assert.False(instance.HasExited, instance.Stderr);
 
             Assert.True(FileStat.TryLStat(dir, out FileStat stat, out _) && stat.IsDirectory);
@@ -117,8 +123,9 @@ public sealed class ControlSecurityTests : IDisposable
         }
     }
 
-    [Fact]
-    public void ASymlinkPlantedAtTheSocketPathStopsTheStartAndIsNotFollowed()
+    [Theory]
+    [AllEngines]
+    public async Task ASymlinkPlantedAtTheSocketPathStopsTheStartAndIsNotFollowed(string engine)
     {
         int port = FreePort.Next();
         string path = _dir.SocketPath(port);
@@ -126,62 +133,65 @@ public sealed class ControlSecurityTests : IDisposable
         File.WriteAllText(victim, "keep");
         File.CreateSymbolicLink(path, victim);
 
-        ToolResult start = ToolRun.Run(ToolRun.BalanceBinary, new[] { "-f", Text(port), Channel }, _dir.Environment);
+        ProcessResult start = await BalanceProcess.RunAsync(["-f", Text(port), Channel], Engines.Environment(engine, _dir.Environment));
 
         Assert.Equal(71, start.ExitCode);
         Assert.Equal($"balance: {path} exists and is not a socket, remove it to start\n", start.Stderr);
         Assert.Equal("keep", File.ReadAllText(victim));
         Assert.True(FileStat.TryLStat(path, out FileStat link, out _) && link.IsSymlink);
-        Assert.False(Ports.IsListening(port));
+        Assert.False(TcpTable.IsListening(port));
     }
 
-    [Fact]
-    public void ASymlinkToAnotherInstancesSocketStopsTheStartAndLeavesThatInstanceAlone()
+    [Theory]
+    [AllEngines]
+    public async Task ASymlinkToAnotherInstancesSocketStopsTheStartAndLeavesThatInstanceAlone(string engine)
     {
-        InstanceProcess other = Start(_dir);
+        var (other, otherPort) = await StartAsync(engine);
         int port = FreePort.Next();
         string path = _dir.SocketPath(port);
-        File.CreateSymbolicLink(path, other.SocketPath);
+        File.CreateSymbolicLink(path, other.ControlSocket!);
 
-        ToolResult start = ToolRun.Run(ToolRun.BalanceBinary, new[] { "-f", Text(port), Channel }, _dir.Environment);
+        ProcessResult start = await BalanceProcess.RunAsync(["-f", Text(port), Channel], Engines.Environment(engine, _dir.Environment));
 
         Assert.Equal(71, start.ExitCode);
         Assert.False(other.HasExited);
-        Assert.True(InstanceProcess.Answers(other.SocketPath));
+        Assert.True(await RawControlSocket.AnswersAsync(other.ControlSocket!));
 
         // Nor does the shell follow it: the instance on that port is not running.
-        ToolResult shell = ToolRun.Balance(_dir, null, "-c", "disable 0", Text(port));
+        ProcessResult shell = await ClientAsync("-c", "disable 0", Text(port));
         Assert.Equal((69, "no master process, exiting.\n"), (shell.ExitCode, shell.Stdout));
-        Assert.Contains("  0   RR  0 ENA", ToolRun.Balance(_dir, null, "-c", "show", Text(other.Port)).Stdout);
+        Assert.Contains("  0   RR  0 ENA", (await ClientAsync("-c", "show", Text(otherPort))).Stdout);
     }
 
-    [Fact]
-    public void ASocketSwappedForASymlinkWhileRunningIsLeftAloneAtExit()
+    [Theory]
+    [AllEngines]
+    public async Task ASocketSwappedForASymlinkWhileRunningIsLeftAloneAtExit(string engine)
     {
-        InstanceProcess instance = Start(_dir);
+        var (instance, _) = await StartAsync(engine);
+        string socketPath = instance.ControlSocket!;
         string victim = Path.Combine(_dir.Path, "victim");
         File.WriteAllText(victim, "keep");
-        File.Delete(instance.SocketPath);
-        File.CreateSymbolicLink(instance.SocketPath, victim);
+        File.Delete(socketPath);
+        File.CreateSymbolicLink(socketPath, victim);
 
-        Assert.Equal(0, Libc.Kill(instance.Pid, Posix.SigTerm));
-        Assert.True(instance.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, Posix.Kill(instance.Pid, Posix.SigTerm));
+        Assert.Equal(0, await instance.WaitForExitAsync(TimeSpan.FromSeconds(15)));
 
-        Assert.Equal(0, instance.ExitCode);
-        Assert.True(FileStat.TryLStat(instance.SocketPath, out FileStat link, out _) && link.IsSymlink);
+        Assert.True(FileStat.TryLStat(socketPath, out FileStat link, out _) && link.IsSymlink);
         Assert.Equal("keep", File.ReadAllText(victim));
     }
 
-    [NobodyFact]
-    public void TheShellTalksOnlyToAnInstanceOfTheSocketsOwner()
+    [NobodyTheory]
+    [AllEngines]
+    public async Task TheShellTalksOnlyToAnInstanceOfTheSocketsOwner(string engine)
     {
         // What a link swapped in between the shell's look and its connect leads
         // to: a socket file of one user, answered by another user's instance.
-        InstanceProcess instance = Start(_dir);
-        ToolResult chown = ToolRun.Run("chown", new[] { "-h", "nobody", instance.SocketPath });
+        var (instance, port) = await StartAsync(engine);
+        ProcessResult chown = await ProcessRun.RunAsync("chown", ["-h", "nobody", instance.ControlSocket!]);
         Assert.Equal(0, chown.ExitCode);
 
-        ToolResult shell = ToolRun.Balance(_dir, null, "-d", "-c", "disable 0", Text(instance.Port));
+        ProcessResult shell = await ClientAsync("-d", "-c", "disable 0", Text(port));
 
         Assert.Equal((69, "no master process, exiting.\n"), (shell.ExitCode, shell.Stdout));
         Assert.Contains($"answered by uid 0, not by the owner of the socket (uid {NobodyUser.Uid}), ignored", shell.Stderr);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 
@@ -37,6 +36,7 @@ public sealed class DescriptorExhaustionTests
         Waiting,
     }
 
+    // One test per engine by name, not AllEngines: the socket engine's needs the native binary.
     [Fact]
     public Task EpollEngineRefusesOrQueuesTheExcessLogsOnceAndRecovers() => RunAsync(Engines.Epoll);
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 
@@ -30,15 +29,13 @@ public sealed class GracefulStopTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll, Stop.SigTerm)]
-    [InlineData(Engines.Sockets, Stop.SigTerm)]
-    [InlineData(Engines.Epoll, Stop.ControlKill)]
-    [InlineData(Engines.Sockets, Stop.ControlKill)]
+    [AllEngines(Stop.SigTerm)]
+    [AllEngines(Stop.ControlKill)]
     public async Task AHundredRelaysInFlightFinishThenTheInstanceExits(string engine, Stop how)
     {
-        using var echo = new TestBackend("echo", backlog: 4096);
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = [new("echo", Backlog: 4096)] });
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         var clients = new List<Socket>();
         try
         {
@@ -50,7 +47,7 @@ public sealed class GracefulStopTests
             }
 
             var clock = Stopwatch.StartNew();
-            Task<(int ExitCode, string Stdout, string Stderr)>? kill = null;
+            Task<ProcessResult>? kill = null;
             if (how == Stop.SigTerm)
             {
                 balance.Signal(Posix.SigTerm);
@@ -61,7 +58,7 @@ public sealed class GracefulStopTests
             }
 
             // The listener goes at once; nobody new gets in.
-            await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
+            await Poll.UntilAsync(() => !TcpTable.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
             TimeSpan listenerClosed = clock.Elapsed;
             await Assert.ThrowsAnyAsync<SocketException>(() => TestClient.ConnectAsync(port));
 
@@ -78,7 +75,7 @@ public sealed class GracefulStopTests
             TimeSpan exited = clock.Elapsed;
             _output.WriteLine($"{engine} {how}: listener closed after {listenerClosed.TotalMilliseconds:0} ms, relays done after {relaysDone.TotalMilliseconds:0} ms, exit after {exited.TotalMilliseconds:0} ms");
             Assert.InRange(exited - relaysDone, TimeSpan.Zero, TimeSpan.FromSeconds(3));
-            Assert.Equal(Relays, echo.Accepted);
+            Assert.Equal(Relays, proxy["echo"].Accepted);
             if (kill is not null)
             {
                 var (exit, stdout, stderr) = await kill;
@@ -94,16 +91,16 @@ public sealed class GracefulStopTests
         }
     }
 
-    [Fact]
-    public async Task ASignalTheMomentTheControlSocketAppearsStillStopsCleanly()
+    [Theory]
+    [AllEngines]
+    public async Task ASignalTheMomentTheControlSocketAppearsStillStopsCleanly(string engine)
     {
         using var echo = new TestBackend("echo");
-        string runDir = Environment.GetEnvironmentVariable(Balance.Control.RunDirectory.OverrideVariable)!;
         for (int i = 0; i < 10; i++)
         {
             int port = FreePort.Next();
-            string socket = Path.Combine(runDir, Balance.Control.ControlSocketName.For(port, null));
-            using var balance = BalanceProcess.Start("-f", port.ToString(), $"127.0.0.1:{echo.Port}");
+            string socket = TestRunDirectory.Shared.SocketPath(port);
+            using var balance = BalanceProcess.Start(new[] { "-f", port.ToString(), $"127.0.0.1:{echo.Port}" }, Engines.Environment(engine));
             await Poll.UntilAsync(() => File.Exists(socket) || balance.HasExited, TimeSpan.FromSeconds(20), "the control socket");
             balance.Signal(Posix.SigTerm);
 
@@ -112,17 +109,18 @@ public sealed class GracefulStopTests
         }
     }
 
-    [Fact]
-    public async Task AfterKillASignalEndsTheRemainingRelaysAtOnce()
+    [Theory]
+    [AllEngines]
+    public async Task AfterKillASignalEndsTheRemainingRelaysAtOnce(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "--grace", "60", port.ToString(), $"127.0.0.1:{echo.Port}");
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["echo"], Options = ["--grace", "60"] });
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
         using Socket client = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(client));
 
-        Task<(int ExitCode, string Stdout, string Stderr)> kill = Shell.RunAsync(port, "kill");
-        await Poll.UntilAsync(() => !Ports.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
+        Task<ProcessResult> kill = Shell.RunAsync(port, "kill");
+        await Poll.UntilAsync(() => !TcpTable.IsListening(port), TimeSpan.FromSeconds(2), "the listener to close");
         await Traffic.EchoRoundsAsync(client, rounds: 1, size: 100, TestClient.ReadTimeout);
         balance.Signal(Posix.SigTerm);
 

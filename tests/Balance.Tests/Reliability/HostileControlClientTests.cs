@@ -1,7 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using Balance.Control;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 
@@ -33,15 +31,13 @@ public sealed class HostileControlClientTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task TwoHundredHostileControlClientsAtOnceDoNotStopTheProxy(string engine)
     {
-        using var echo = new TestBackend("echo");
-        int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", port.ToString(), $"127.0.0.1:{echo.Port}");
-        string path = Path.Combine(Environment.GetEnvironmentVariable(RunDirectory.OverrideVariable)!, ControlSocketName.For(port, null));
-        await Poll.UntilAsync(() => File.Exists(path), TimeSpan.FromSeconds(10), "the control socket");
+        await using var proxy = await ProxyFixture.StartAsync(engine, "echo");
+        int port = proxy.Port;
+        BalanceProcess balance = proxy.Process;
+        string path = proxy.ControlSocket;
 
         using Socket relayed = await TestClient.ConnectAsync(port);
         Assert.Equal("echo", await TestClient.ReadLineAsync(relayed));
@@ -100,11 +96,11 @@ public sealed class HostileControlClientTests
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), timeout.Token);
             if (kind == Kind.Silent)
             {
-                return await ReadSomeAsync(socket, timeout.Token);
+                return await RawControlSocket.ReadSomeAsync(socket, timeout.Token);
             }
 
             // As a shell does: the greeting first, which may say the instance is busy.
-            string greeting = await ReadLineAsync(socket, timeout.Token);
+            string greeting = await RawControlSocket.ReadLineAsync(socket, timeout.Token);
             if (!greeting.StartsWith("balance-control 1 ", StringComparison.Ordinal))
             {
                 return greeting;
@@ -126,7 +122,7 @@ public sealed class HostileControlClientTests
                     break;
             }
 
-            return await ReadToEndAsync(socket, timeout.Token);
+            return await RawControlSocket.ReadToEndAsync(socket, timeout.Token);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
         {
@@ -150,45 +146,6 @@ public sealed class HostileControlClientTests
         {
             // The instance stops reading a line that is too long.
         }
-    }
-
-    private static async Task<string> ReadLineAsync(Socket socket, CancellationToken cancellation)
-    {
-        var line = new StringBuilder();
-        byte[] one = new byte[1];
-        while (await socket.ReceiveAsync(one, SocketFlags.None, cancellation) == 1 && one[0] != '\n')
-        {
-            line.Append((char)one[0]);
-        }
-
-        return line.ToString();
-    }
-
-    private static async Task<string> ReadSomeAsync(Socket socket, CancellationToken cancellation)
-    {
-        byte[] buffer = new byte[256];
-        int n = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellation);
-        return Encoding.ASCII.GetString(buffer, 0, n);
-    }
-
-    private static async Task<string> ReadToEndAsync(Socket socket, CancellationToken cancellation)
-    {
-        var text = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        try
-        {
-            int n;
-            while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellation)) > 0)
-            {
-                text.Append(Encoding.ASCII.GetString(buffer, 0, n));
-            }
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            // Closed with our bytes unread: the answer came before the reset.
-        }
-
-        return text.ToString();
     }
 
     private static async Task RelayUntilAsync(Socket socket, CancellationToken stop)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 
@@ -25,14 +24,12 @@ public sealed class SlowReaderTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public Task SixtyFourMegabytesToAClientThatDoesNotReadYet(string engine) => RunAsync(engine, 64L << 20, TimeSpan.FromSeconds(60));
 
     [Theory]
     [Trait("Category", ReliabilityCollection.Stress)]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public Task OneGigabyteToAClientThatDoesNotReadYet(string engine) => RunAsync(engine, 1L << 30, TimeSpan.FromSeconds(240));
 
     private async Task RunAsync(string engine, long length, TimeSpan transferTimeout)

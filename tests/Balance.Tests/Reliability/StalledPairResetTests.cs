@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.Reliability;
@@ -24,8 +23,7 @@ public sealed class StalledPairResetTests
     private const int DrainStep = 16 * 1024;
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task AResetQueuedBehindDataWhileTheBackendStallsEndsThePair(string engine)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -70,9 +68,9 @@ public sealed class StalledPairResetTests
             }
 
             await Poll.UntilAsync(
-                () => Ports.Established(backendPort) == 0,
+                () => TcpTable.Established(backendPort) == 0,
                 TimeSpan.FromSeconds(10),
-                $"balance to close its connections to the backend ({Ports.Established(backendPort)} of {Pairs} still open)");
+                $"balance to close its connections to the backend ({TcpTable.Established(backendPort)} of {Pairs} still open)");
             ShowRow channel = await Shell.ChannelAsync(port, 0, 0);
             Assert.Equal((0, Pairs), (channel.Connections, channel.TotalConnections));
             Assert.False(balance.HasExited);

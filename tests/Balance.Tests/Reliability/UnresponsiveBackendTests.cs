@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 
 namespace Balance.Tests.Reliability;
@@ -14,8 +13,7 @@ namespace Balance.Tests.Reliability;
 public sealed class UnresponsiveBackendTests
 {
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task ClientsOfABackendWithAFullAcceptQueueFailOverWhenTheConnectTimesOut(string engine)
     {
         using var hanging = await FullAcceptQueue.CreateAsync();
@@ -42,8 +40,7 @@ public sealed class UnresponsiveBackendTests
     }
 
     [Theory]
-    [InlineData(Engines.Epoll)]
-    [InlineData(Engines.Sockets)]
+    [AllEngines]
     public async Task APairWithABackendThatNeverAnswersIsClosedByTheIdleTimeout(string engine)
     {
         // The connect succeeds (the kernel completes it), so -t has nothing to do; -T does.
@@ -58,17 +55,18 @@ public sealed class UnresponsiveBackendTests
         Assert.True(await TestClient.IsClosedByPeerAsync(client, TimeSpan.FromSeconds(5)), "the idle pair was not closed");
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(3.5));
 
-        await Poll.UntilAsync(() => Ports.Established(silent.Port) == 0, TimeSpan.FromSeconds(5), "the backend side to be closed too");
+        await Poll.UntilAsync(() => TcpTable.Established(silent.Port) == 0, TimeSpan.FromSeconds(5), "the backend side to be closed too");
         ShowRow channel = await Shell.ChannelAsync(port, 0, 0);
         Assert.Equal((0, 1, 7), (channel.Connections, channel.TotalConnections, channel.Sent));
     }
 
-    [Fact]
-    public async Task WithoutTheIdleTimeoutASilentPairStaysOpen()
+    [Theory]
+    [AllEngines]
+    public async Task WithoutTheIdleTimeoutASilentPairStaysOpen(string engine)
     {
         using var silent = new TestBackend("silent", TestBackend.Behaviour.Silent);
         int port = FreePort.Next();
-        using var balance = await BalanceProcess.StartProxyAsync(port, "-f", "-t", "1", port.ToString(), $"127.0.0.1:{silent.Port}");
+        using var balance = await BalanceProcess.StartProxyAsync(port, Engines.Environment(engine), "-f", "-t", "1", port.ToString(), $"127.0.0.1:{silent.Port}");
 
         using Socket client = await TestClient.ConnectAsync(port);
         Assert.False(await TestClient.IsClosedByPeerAsync(client, TimeSpan.FromSeconds(2.5)), "a quiet pair was closed with no -T");

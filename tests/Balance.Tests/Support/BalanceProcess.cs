@@ -1,15 +1,25 @@
 using System.Diagnostics;
 using System.Text;
+using Balance.Control;
 
 namespace Balance.Tests.Support;
 
 /// <summary>
-/// The real balance binary, started by a test and stopped by its own pid.
-/// BALANCE_BIN selects another build (the native AOT binary in CI).
+/// The real balance binary, started by a test and stopped by its own pid
+/// (SIGTERM, then SIGKILL). BALANCE_BIN selects another build (the native
+/// AOT binary in CI).
 /// </summary>
-internal sealed class BalanceProcess : IDisposable
+internal sealed class BalanceProcess : IDisposable, IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long a stop lets balance end on its own after SIGTERM before killing
+    /// it: enough to close its listener and control socket, not to wait out
+    /// the grace period of relays a test left open.
+    /// </summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
@@ -56,33 +66,44 @@ internal sealed class BalanceProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The control socket a start waited for (null for <see cref="Start"/>, or without a run directory).</summary>
+    public string? ControlSocket { get; private set; }
+
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Starts balance and returns once it accepts connections on the port.</summary>
-    public static Task<BalanceProcess> StartProxyAsync(int port, params string[] args) =>
-        StartProxyAsync(port, null, args);
-
-    public static async Task<BalanceProcess> StartProxyAsync(int port, IDictionary<string, string>? environment, params string[] args)
-    {
-        var started = Start(args, environment);
-        await started.WaitListeningAsync(port);
-        return started;
-    }
+    /// <summary>
+    /// Starts balance (<c>-f ... PORT channels</c>) and returns once it accepts
+    /// connections on <paramref name="port"/> and answers on its control socket
+    /// (found from BALANCE_RUNDIR, the port and a <c>-b ADDR</c> among the arguments).
+    /// <paramref name="environment"/> selects the engine (<see cref="Engines.Environment"/>).
+    /// </summary>
+    public static Task<BalanceProcess> StartProxyAsync(int port, IDictionary<string, string> environment, params string[] args) =>
+        StartProxyThroughAsync(port, Array.Empty<string>(), environment, args);
 
     /// <summary>
-    /// Starts balance through a launcher that execs it, such as
-    /// <c>prlimit --nofile=N:N --</c>, so the process (and its pid) is balance's.
+    /// As <see cref="StartProxyAsync"/>, through a launcher that execs balance,
+    /// such as <c>prlimit --nofile=N:N --</c>, so the process (and its pid) is balance's.
     /// </summary>
-    public static async Task<BalanceProcess> StartProxyThroughAsync(int port, IReadOnlyList<string> launcher, IDictionary<string, string>? environment, params string[] args)
+    public static async Task<BalanceProcess> StartProxyThroughAsync(
+        int port, IReadOnlyList<string> launcher, IDictionary<string, string> environment, params string[] args)
     {
         var started = Start(args, environment, launcher);
-        await started.WaitListeningAsync(port);
+        started.ControlSocket = ControlSocketOf(port, args, environment);
+        try
+        {
+            await started.WaitReadyAsync(port);
+        }
+        catch
+        {
+            await started.DisposeAsync();
+            throw;
+        }
+
         return started;
     }
 
-    public static BalanceProcess Start(params string[] args) => Start(args, null);
-
-    public static BalanceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null)
+    /// <summary>Starts balance and returns at once, for a test that watches the start itself.</summary>
+    public static BalanceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null)
     {
         var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : BinaryPath)
         {
@@ -90,6 +111,7 @@ internal sealed class BalanceProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = "/tmp",
         };
         if (launcher is { Count: > 0 })
         {
@@ -107,12 +129,9 @@ internal sealed class BalanceProcess : IDisposable
         }
 
         info.Environment.Remove("BALANCE_DAEMON_CHILD");
-        if (environment is not null)
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
-            foreach (var (key, value) in environment)
-            {
-                info.Environment[key] = value;
-            }
+            info.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = info };
@@ -126,46 +145,40 @@ internal sealed class BalanceProcess : IDisposable
     }
 
     /// <summary>Runs balance to completion (bad input, background start) and returns exit code and output.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        using var run = Start(args);
-        run._process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        await run._process.WaitForExitAsync(timeout.Token);
-        run._process.WaitForExit();
-        return (run._process.ExitCode, run.Stdout, run.Stderr);
-    }
+    public static Task<ProcessResult> RunAsync(params string[] args) => RunAsync(args, null);
 
-    public async Task WaitListeningAsync(int port)
-    {
-        await Poll.UntilAsync(
-            () => HasExited || Ports.IsListening(port),
-            StartTimeout,
-            $"balance to listen on port {port}");
-        if (HasExited)
-        {
-            throw new InvalidOperationException($"balance exited with {ExitCode}: {Stderr}");
-        }
-    }
+    /// <summary>
+    /// Runs balance to completion with <paramref name="environment"/> (a run
+    /// directory, an engine) and <paramref name="stdin"/>: a control client, a
+    /// background start, a start that must fail.
+    /// </summary>
+    public static Task<ProcessResult> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment, string? stdin = null) =>
+        ProcessRun.RunAsync(BinaryPath, args, environment, stdin);
 
+    /// <summary>Waits for the exit and returns the exit code; throws when it does not come within <paramref name="timeout"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cancel.Token);
-        _process.WaitForExit();
+        await _process.WaitForExitAsync(cancel.Token).ConfigureAwait(false);
         return _process.ExitCode;
     }
 
     public void Signal(int signal) => Posix.Kill(_process.Id, signal);
 
-    public void Dispose()
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask DisposeAsync()
     {
         try
         {
             if (!_process.HasExited)
             {
-                _process.Kill();
-                _process.WaitForExit(5000);
+                Posix.Kill(_process.Id, Posix.SigTerm);
+                if (!await ExitsWithinAsync(StopGrace).ConfigureAwait(false))
+                {
+                    _process.Kill();
+                    await ExitsWithinAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                }
             }
         }
         catch (InvalidOperationException)
@@ -173,6 +186,49 @@ internal sealed class BalanceProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>The control socket balance opens for these arguments, or null when BALANCE_RUNDIR does not say where.</summary>
+    private static string? ControlSocketOf(int port, IReadOnlyList<string> args, IDictionary<string, string> environment)
+    {
+        string? directory = environment.TryGetValue(RunDirectory.OverrideVariable, out string? given)
+            ? given
+            : Environment.GetEnvironmentVariable(RunDirectory.OverrideVariable);
+        if (string.IsNullOrEmpty(directory))
+        {
+            return null;
+        }
+
+        int b = args.ToList().IndexOf("-b");
+        string? bind = b >= 0 && b + 1 < args.Count ? args[b + 1] : null;
+        return Path.Combine(directory, ControlSocketName.For(port, bind));
+    }
+
+    private async Task WaitReadyAsync(int port)
+    {
+        string? controlSocket = ControlSocket;
+        await Poll.UntilAsync(
+            async () => HasExited || (TcpTable.IsListening(port) && (controlSocket is null || await RawControlSocket.AnswersAsync(controlSocket, Pid))),
+            StartTimeout,
+            $"balance to listen on port {port} and answer on {controlSocket ?? "its control socket"}");
+        if (HasExited)
+        {
+            await ExitsWithinAsync(TimeSpan.FromSeconds(5)); // the rest of its output
+            throw new InvalidOperationException($"balance exited with {ExitCode}: {Stderr}");
+        }
+    }
+
+    private async Task<bool> ExitsWithinAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await WaitForExitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static void Append(StringBuilder buffer, string? line)

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Balance.Tests.Support;
 
+/// <summary>Signals to a process by its pid, and whether it is gone.</summary>
 internal static partial class Posix
 {
     public const int SigTerm = 15;
@@ -13,7 +14,29 @@ internal static partial class Posix
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int signal);
 
-    public static void Kill(int pid, int signal) => _ = KillNative(pid, signal);
+    /// <summary>kill(2): 0 when the signal was sent, -1 when not.</summary>
+    public static int Kill(int pid, int signal) => KillNative(pid, signal);
 
-    public static bool IsAlive(int pid) => KillNative(pid, 0) == 0;
+    /// <summary>
+    /// Gone, or a zombie: kill(pid, 0) still succeeds on a zombie whose parent
+    /// has not reaped it yet (a background instance's parent is gone), so
+    /// /proc's state letter decides.
+    /// </summary>
+    public static bool IsGone(int pid)
+    {
+        if (KillNative(pid, 0) != 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
 }

@@ -6,9 +6,11 @@ using System.Text;
 namespace Balance.Tests.Support;
 
 /// <summary>
-/// A loopback server a test starts behind balance: it says its name on connect
-/// (when given one), then echoes; or reads to EOF before answering; or takes
-/// the connection and does nothing with it.
+/// A loopback server a test starts behind balance: it says its name and a
+/// newline on connect, then echoes until the client half-closes, then closes
+/// (so what a client reads tells which channel it reached, and byte counts are
+/// exact); or echoes without a greeting; or reads to EOF before answering; or
+/// takes the connection and does nothing with it.
 /// </summary>
 internal sealed class TestBackend : IDisposable
 {
@@ -43,6 +45,7 @@ internal sealed class TestBackend : IDisposable
         _listener.Bind(new IPEndPoint(address, port));
         _listener.Listen(backlog);
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
+        Channel = ((IPEndPoint)_listener.LocalEndPoint!).ToString();
         _ = AcceptLoopAsync();
     }
 
@@ -51,6 +54,12 @@ internal sealed class TestBackend : IDisposable
     public Behaviour Mode { get; }
 
     public int Port { get; }
+
+    /// <summary>The channel balance is given for this backend: <c>127.0.0.1:PORT</c> or <c>[::1]:PORT</c>.</summary>
+    public string Channel { get; }
+
+    /// <summary>Bytes of the greeting, name and newline.</summary>
+    public int GreetingLength => Encoding.ASCII.GetByteCount(Name) + 1;
 
     public int Accepted => Volatile.Read(ref _accepted);
 

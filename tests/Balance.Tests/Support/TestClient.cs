@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Balance.Tests.Support;
 
-/// <summary>Client-side helpers with timeouts on every read.</summary>
+/// <summary>A client of the proxy over loopback TCP, with a timeout on every connect and read.</summary>
 internal static class TestClient
 {
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
@@ -50,6 +50,13 @@ internal static class TestClient
         }
 
         return all.ToArray();
+    }
+
+    /// <summary>Half-closes and reads until the backend's end of the connection; returns what came.</summary>
+    public static Task<byte[]> FinishAsync(Socket socket)
+    {
+        socket.Shutdown(SocketShutdown.Send);
+        return ReadToEndAsync(socket);
     }
 
     /// <summary>Connects and returns the greeting line of the backend that answered ("" if closed).</summary>

@@ -7,7 +7,6 @@ using Balance.Proxy;
 using Balance.Proxy.Linux;
 using Balance.Proxy.Session;
 using Balance.Routing;
-using Balance.Tests.Control.Helpers;
 using Balance.Tests.Support;
 using Xunit.Abstractions;
 

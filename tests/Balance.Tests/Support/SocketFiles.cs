@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Balance.Control;
 using Balance.Native;
 
-namespace Balance.Tests.Control.Helpers;
+namespace Balance.Tests.Support;
 
 /// <summary>Socket files as a test needs them: present or not, and stale ones left by a dead instance.</summary>
 internal static class SocketFiles

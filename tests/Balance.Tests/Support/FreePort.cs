@@ -1,13 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Balance.Tests.Control.Helpers;
+namespace Balance.Tests.Support;
 
 /// <summary>
-/// A TCP port for an instance to listen on. Taken below the kernel's
-/// ephemeral range (32768 and up here), so that no outgoing connection of a
-/// test running in parallel takes it between the pick and balance's bind;
-/// checked by binding it the way balance does; never handed out twice.
+/// The one way a test picks a TCP port number: for balance to listen on, for a
+/// backend to come back on, or for a channel where nothing listens. Taken
+/// below the kernel's ephemeral range (32768 and up here), so that neither an
+/// outgoing connection nor a port-0 listener of a test running in parallel
+/// takes it between the pick and its use; checked by binding it the way
+/// balance does; never handed out twice. (Backends that need no number in
+/// advance bind port 0 themselves.)
 /// </summary>
 internal static class FreePort
 {
