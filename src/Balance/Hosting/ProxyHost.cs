@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Balance.CommandLine;
 using Balance.Control;
+using Balance.Native;
 using Balance.Proxy;
 using Balance.Proxy.Session;
 using Balance.Routing;
@@ -45,6 +46,10 @@ internal static class ProxyHost
         // Signals are caught before the control socket exists: one that came
         // in between would end the process the default way and leave the
         // socket behind.
+        // A shell starts background jobs with SIGINT ignored, and that is
+        // inherited; the runtime leaves an ignored signal alone. SIGINT stops
+        // balance gracefully however it was started, as the manual says.
+        _ = Libc.Signal(Libc.SIGINT, Libc.SIG_DFL);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var controlServer = ControlServer.Start(options.ListenPort, options.BindAddress, table, BeginStop, log, grace);

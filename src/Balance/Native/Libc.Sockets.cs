@@ -15,6 +15,8 @@ internal static unsafe partial class Libc
     public const int SO_ERROR = 4;
     public const int SO_KEEPALIVE = 9;
     public const int SO_LINGER = 13;
+    public const int IPPROTO_IP = 0;
+    public const int IP_BIND_ADDRESS_NO_PORT = 24;
     public const int IPPROTO_TCP = 6;
     public const int TCP_NODELAY = 1;
     public const int SHUT_WR = 1;

@@ -60,6 +60,13 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    public const int SIGINT = 2;
+    public static readonly nint SIG_DFL = 0;
+
+    /// <summary>signal(2): here only to put a signal back to its default disposition.</summary>
+    [LibraryImport(Library, EntryPoint = "signal", SetLastError = true)]
+    public static partial nint Signal(int signal, nint handler);
+
     // ---- files (the control socket's) ----
 
     public const int AT_FDCWD = -100;

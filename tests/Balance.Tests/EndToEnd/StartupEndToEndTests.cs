@@ -85,6 +85,26 @@ public sealed class StartupEndToEndTests
         Assert.Equal(0, await balance.WaitForExitAsync(TimeSpan.FromSeconds(5)));
     }
 
+    /// <summary>
+    /// A shell starts background jobs with SIGINT ignored, and a child
+    /// inherits that: balance still stops gracefully on SIGINT, as the manual says.
+    /// </summary>
+    [Theory]
+    [AllEngines]
+    public async Task SigintStopsItEvenWhenItWasStartedWithSigintIgnored(string engine)
+    {
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup
+        {
+            Backends = ["echo"],
+            Launcher = ["bash", "-c", "trap '' INT; exec \"$0\" \"$@\""],
+        });
+        Assert.Equal("echo", await TestClient.WhoAnswersAsync(proxy.Port));
+
+        proxy.Process.Signal(Posix.SigInt);
+
+        Assert.Equal(0, await proxy.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
     [Theory]
     [AllEngines]
     public async Task RelaysStillOpenWhenTheGracePeriodEndsAreClosed(string engine)

@@ -24,10 +24,15 @@ internal static unsafe class BackendSocket
 
         byte* address = stackalloc byte[SocketAddressCodec.MaxLength];
         var span = new Span<byte>(address, SocketAddressCodec.MaxLength);
-        if (attempt.SourceFor(target) is IPAddress source
-            && Libc.Bind(fd, address, SocketAddressCodec.Write(source, 0, span)) != 0)
+        if (attempt.SourceFor(target) is IPAddress source)
         {
-            attempt.SourceBindFailed(System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Libc.LastError));
+            // The port is chosen at connect time, for the whole 4-tuple: a bind
+            // to port 0 would take a port of its own and run out under load.
+            _ = Libc.SetIntOption(fd, Libc.IPPROTO_IP, Libc.IP_BIND_ADDRESS_NO_PORT, 1);
+            if (Libc.Bind(fd, address, SocketAddressCodec.Write(source, 0, span)) != 0)
+            {
+                attempt.SourceBindFailed(System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Libc.LastError));
+            }
         }
 
         int length = SocketAddressCodec.Write(target.Address, target.Port, span);

@@ -35,6 +35,7 @@ internal sealed class BackendConnector
         {
             try
             {
+                SocketTuning.BindPortAtConnect(socket);
                 socket.Bind(new IPEndPoint(source, 0));
             }
             catch (SocketException e)

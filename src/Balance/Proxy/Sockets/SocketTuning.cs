@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Balance.Native;
 
 namespace Balance.Proxy.Sockets;
 
@@ -15,6 +16,28 @@ internal static class SocketTuning
         catch (SocketException)
         {
             // The peer may already be gone; the relay notices that on its own.
+        }
+    }
+
+    /// <summary>
+    /// IP_BIND_ADDRESS_NO_PORT (Linux): a bind to a source address with port 0
+    /// leaves the port to connect, which picks it for the whole 4-tuple; a
+    /// bind that takes a port of its own runs out of ports under load.
+    /// </summary>
+    public static void BindPortAtConnect(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            Span<byte> on = stackalloc byte[4];
+            BitConverter.TryWriteBytes(on, 1);
+            try
+            {
+                socket.SetRawSocketOption(Libc.IPPROTO_IP, Libc.IP_BIND_ADDRESS_NO_PORT, on);
+            }
+            catch (SocketException)
+            {
+                // An older kernel: the bind takes its port at once, as before.
+            }
         }
     }
 
