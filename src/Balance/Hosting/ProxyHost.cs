@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Balance.CommandLine;
 using Balance.Control;
+using Balance.Observability;
 using Balance.Proxy;
 using Balance.Proxy.Session;
 using Balance.Routing;
@@ -38,6 +39,7 @@ internal static class ProxyHost
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
         using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System);
+        using HttpStatusServer? http = StartHttp(options, table, log);
         var grace = TimeSpan.FromSeconds(options.GraceSeconds);
         int stops = 0;
         ControlServer? control = null;
@@ -81,12 +83,30 @@ internal static class ProxyHost
             {
                 server.Stop(grace);
                 Volatile.Read(ref control)?.Dispose();
+                http?.Dispose();
             }
             else
             {
                 server.StopNow();
             }
         }
+    }
+
+    /// <summary>
+    /// With --http: the connect observer that feeds the metrics, and the
+    /// status server. Without it nothing is registered and nothing listens.
+    /// </summary>
+    private static HttpStatusServer? StartHttp(Options options, RoutingTable table, Log log)
+    {
+        if (options.HttpEndPoint is null)
+        {
+            return null;
+        }
+
+        var connects = new ConnectMetrics(table.Snapshot());
+        table.AddObserver(connects);
+        var site = new StatusSite(table, new MetricsExporter(table, connects), Environment.ProcessId);
+        return HttpStatusServer.Start(options.HttpEndPoint, site, log);
     }
 
     private static ProxySettings BuildSettings(Options options)
