@@ -5,6 +5,9 @@ namespace Balance.Observability;
 /// <summary>A family with one sample per channel, read from the channel's status row.</summary>
 internal sealed record ChannelFamily(string Name, string Type, string Help, Func<ChannelStatus, long> Value)
 {
+    /// <summary><see cref="Name"/> as samples are written with it.</summary>
+    public byte[] NameBytes { get; } = ExpositionWriter.Name(Name);
+
     /// <summary>
     /// The per-channel families, in exposition order. A new one is a row here;
     /// <c>balance_channel_up</c> becomes one row once status rows carry health,

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Balance.Hosting;
+using Balance.Native;
 
 namespace Balance.Observability;
 
@@ -48,7 +49,10 @@ internal sealed class HttpStatusServer : IDisposable
         var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // SO_REUSEADDR alone, so a restart binds past connections in
+            // TIME_WAIT; .NET's ReuseAddress would add SO_REUSEPORT on Linux and
+            // let a second instance share the port instead of failing.
+            listener.SetRawSocketOption(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, BitConverter.GetBytes(1));
             listener.Bind(endPoint);
             listener.Listen(128);
         }

@@ -52,7 +52,7 @@ internal sealed class MetricsExporter
                 writer.Family(family.Name, family.Type, family.Help);
                 foreach (ChannelStatus row in _rows)
                 {
-                    writer.Sample(family.Name, _labels.For(row), family.Value(row));
+                    writer.Sample(family.NameBytes, _labels.For(row), family.Value(row));
                 }
             }
 
@@ -61,7 +61,7 @@ internal sealed class MetricsExporter
         }
 
         writer.Family("balance_build_info", "gauge", "Always 1; the version of balance in a label.");
-        writer.Sample("balance_build_info", BuildInfoLabels, 1);
+        writer.Sample("balance_build_info"u8, BuildInfoLabels, 1);
         _process.Write(writer);
     }
 
@@ -70,6 +70,7 @@ internal sealed class MetricsExporter
     private void WriteFailures(ExpositionWriter writer)
     {
         const string name = "balance_channel_connect_failures_total";
+        ReadOnlySpan<byte> nameBytes = "balance_channel_connect_failures_total"u8;
         writer.Family(name, "counter",
             "Connects to the channel that failed since start, by reason: refused, timeout (-t), unreachable, other.");
         foreach (ChannelStatus row in _rows)
@@ -77,7 +78,7 @@ internal sealed class MetricsExporter
             ConnectStats? stats = _connects.Find(row.Group, row.Index);
             for (int reason = 0; reason < ReasonLabels.Length; reason++)
             {
-                writer.Sample(name, default, _labels.For(row), ReasonLabels[reason], stats?.Failures(reason) ?? 0);
+                writer.Sample(nameBytes, default, _labels.For(row), ReasonLabels[reason], stats?.Failures(reason) ?? 0);
             }
         }
     }
@@ -85,6 +86,7 @@ internal sealed class MetricsExporter
     private void WriteConnectTimes(ExpositionWriter writer)
     {
         const string name = "balance_channel_connect_duration_seconds";
+        ReadOnlySpan<byte> nameBytes = "balance_channel_connect_duration_seconds"u8;
         writer.Family(name, "histogram", "How long successful connects to the channel took, in seconds.");
         Span<long> cumulative = stackalloc long[BucketLabels.Length];
         foreach (ChannelStatus row in _rows)
@@ -95,11 +97,11 @@ internal sealed class MetricsExporter
             stats?.ReadCumulative(cumulative);
             for (int bucket = 0; bucket < BucketLabels.Length; bucket++)
             {
-                writer.Sample(name, Bucket, labels, BucketLabels[bucket], cumulative[bucket]);
+                writer.Sample(nameBytes, Bucket, labels, BucketLabels[bucket], cumulative[bucket]);
             }
 
-            writer.Sample(name, Sum, labels, stats?.SumSeconds ?? 0);
-            writer.Sample(name, Count, labels, ReadOnlySpan<byte>.Empty, cumulative[^1]);
+            writer.Sample(nameBytes, Sum, labels, stats?.SumSeconds ?? 0);
+            writer.Sample(nameBytes, Count, labels, ReadOnlySpan<byte>.Empty, cumulative[^1]);
         }
     }
 }

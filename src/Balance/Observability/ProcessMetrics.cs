@@ -27,29 +27,29 @@ internal sealed class ProcessMetrics
         if (ReadStat(out ProcStat stat))
         {
             writer.Family("process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.");
-            writer.Sample("process_cpu_seconds_total", default, default, (stat.UserTicks + stat.SystemTicks) / _ticksPerSecond);
+            writer.Sample("process_cpu_seconds_total"u8, default, default, (stat.UserTicks + stat.SystemTicks) / _ticksPerSecond);
             writer.Family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
-            writer.Sample("process_virtual_memory_bytes", default, stat.VirtualBytes);
+            writer.Sample("process_virtual_memory_bytes"u8, default, stat.VirtualBytes);
             writer.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-            writer.Sample("process_resident_memory_bytes", default, stat.ResidentPages * Environment.SystemPageSize);
+            writer.Sample("process_resident_memory_bytes"u8, default, stat.ResidentPages * Environment.SystemPageSize);
         }
 
         if (_startTimeSeconds is double start)
         {
             writer.Family("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.");
-            writer.Sample("process_start_time_seconds", default, default, start);
+            writer.Sample("process_start_time_seconds"u8, default, default, start);
         }
 
         if (OpenDescriptors() is long open)
         {
             writer.Family("process_open_fds", "gauge", "Number of open file descriptors.");
-            writer.Sample("process_open_fds", default, open);
+            writer.Sample("process_open_fds"u8, default, open);
         }
 
         if (OperatingSystem.IsLinux() && Libc.GetRLimit(Libc.RLIMIT_NOFILE, out Libc.RLimit limit) == 0)
         {
             writer.Family("process_max_fds", "gauge", "Maximum number of open file descriptors (the soft limit).");
-            writer.Sample("process_max_fds", default, (long)Math.Min(limit.Current, long.MaxValue));
+            writer.Sample("process_max_fds"u8, default, (long)Math.Min(limit.Current, long.MaxValue));
         }
     }
 
