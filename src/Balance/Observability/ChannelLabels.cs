@@ -15,7 +15,7 @@ internal sealed class ChannelLabels
 
     private sealed record Entry(IPEndPoint EndPoint, byte[] Labels);
 
-    public ReadOnlySpan<byte> For(ChannelStatus row)
+    public ReadOnlySpan<byte> For(in ChannelStatus row)
     {
         Entry?[] channels = _groups[row.Group] ??= new Entry?[Limits.MaxChannels];
         Entry? entry = channels[row.Index];

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using Balance.Control;
 using Balance.Routing;
@@ -50,9 +51,9 @@ internal sealed class MetricsExporter
             foreach (ChannelFamily family in _families)
             {
                 writer.Family(family.Name, family.Type, family.Help);
-                foreach (ChannelStatus row in _rows)
+                foreach (ref readonly ChannelStatus row in CollectionsMarshal.AsSpan(_rows))
                 {
-                    writer.Sample(family.NameBytes, _labels.For(row), family.Value(row));
+                    writer.Sample(family.NameBytes, _labels.For(in row), family.Value(row));
                 }
             }
 
@@ -73,12 +74,12 @@ internal sealed class MetricsExporter
         ReadOnlySpan<byte> nameBytes = "balance_channel_connect_failures_total"u8;
         writer.Family(name, "counter",
             "Connects to the channel that failed since start, by reason: refused, timeout (-t), unreachable, other.");
-        foreach (ChannelStatus row in _rows)
+        foreach (ref readonly ChannelStatus row in CollectionsMarshal.AsSpan(_rows))
         {
             ConnectStats? stats = _connects.Find(row.Group, row.Index);
             for (int reason = 0; reason < ReasonLabels.Length; reason++)
             {
-                writer.Sample(nameBytes, default, _labels.For(row), ReasonLabels[reason], stats?.Failures(reason) ?? 0);
+                writer.Sample(nameBytes, default, _labels.For(in row), ReasonLabels[reason], stats?.Failures(reason) ?? 0);
             }
         }
     }
@@ -89,10 +90,10 @@ internal sealed class MetricsExporter
         ReadOnlySpan<byte> nameBytes = "balance_channel_connect_duration_seconds"u8;
         writer.Family(name, "histogram", "How long successful connects to the channel took, in seconds.");
         Span<long> cumulative = stackalloc long[BucketLabels.Length];
-        foreach (ChannelStatus row in _rows)
+        foreach (ref readonly ChannelStatus row in CollectionsMarshal.AsSpan(_rows))
         {
             ConnectStats? stats = _connects.Find(row.Group, row.Index);
-            ReadOnlySpan<byte> labels = _labels.For(row);
+            ReadOnlySpan<byte> labels = _labels.For(in row);
             cumulative.Clear();
             stats?.ReadCumulative(cumulative);
             for (int bucket = 0; bucket < BucketLabels.Length; bucket++)

