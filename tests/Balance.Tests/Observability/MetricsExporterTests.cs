@@ -175,6 +175,27 @@ public sealed class MetricsExporterTests
     }
 
     [Fact]
+    public void Connects_to_a_channel_created_at_run_time_are_counted()
+    {
+        var (table, _, exporter) = Build(Rr(0, 1));
+        _ = table.SetEnabled(0, 0, enabled: false);
+        Assert.Equal(ControlResult.Done, table.Create(0, new IPEndPoint(IPAddress.Loopback, 9)));
+        _ = table.SetEnabled(0, 1, enabled: true);
+        RouteCursor client = AnyClient();
+        ChannelLease lease = table.Next(client)!.Value;
+        table.Failed(client, lease, ConnectOutcome.TimedOut, TimeSpan.FromSeconds(5));
+        client.Reset(0);
+        table.Connected(table.Next(client)!.Value, TimeSpan.FromMilliseconds(2));
+
+        var samples = Exposition.Parse(Scrape(exporter));
+
+        Assert.Equal(1, lease.Index);
+        Assert.Equal(1, samples.Value("balance_channel_connect_failures_total", ("channel", "1"), ("reason", "timeout")));
+        Assert.Equal(1, samples.Value("balance_channel_connect_duration_seconds_count", ("channel", "1")));
+        Assert.Equal(0, samples.Value("balance_channel_connect_duration_seconds_count", ("channel", "0")));
+    }
+
+    [Fact]
     public void A_scrape_of_256_channels_is_fast_and_allocates_little()
     {
         var groups = Enumerable.Range(0, 4).Select(g => Rr(g, 64)).ToArray();
