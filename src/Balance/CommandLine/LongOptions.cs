@@ -17,6 +17,7 @@ internal static class LongOptions
     {
         new("grace", true, (o, v) => o with { GraceSeconds = WholeSeconds(v!, "grace period") }),
         new("fin-timeout", true, (o, v) => o with { FinTimeoutSeconds = WholeSeconds(v!, "fin timeout") }),
+        new("http", true, (o, v) => o with { HttpEndPoint = HttpAddressParser.Parse(v!) }),
     };
 
     /// <summary>

@@ -40,6 +40,14 @@ internal sealed record Options
     /// </summary>
     public int FinTimeoutSeconds { get; init; } = 60;
 
+    /// <summary>
+    /// --http: where the metrics, <c>/status.json</c> and the status page are
+    /// served; null (the default) serves nothing. Off by default because an
+    /// HTTP port is one more thing listening, and what it shows (backend
+    /// addresses, traffic) is for the operator to decide to expose.
+    /// </summary>
+    public System.Net.IPEndPoint? HttpEndPoint { get; init; }
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

@@ -34,6 +34,8 @@ internal static class UsageText
           -6        force IPv6 listen socket
           --grace sec  on SIGTERM/SIGINT/kill, let relays finish for sec seconds (default=10)
           --fin-timeout sec  close a half-closed connection silent for sec seconds (default=60, 0=never)
+          --http addr:port  serve /metrics (Prometheus), /status.json and a status
+                    page on this address, e.g. 127.0.0.1:9100 or [::1]:9100 (default: off)
           --help    show this text
 
           channels: host[:port[:maxc]], IPv6 literals as [addr][:port[:maxc]];

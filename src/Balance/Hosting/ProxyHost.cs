@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Balance.CommandLine;
 using Balance.Control;
 using Balance.Native;
+using Balance.Observability;
 using Balance.Proxy;
 using Balance.Proxy.Session;
 using Balance.Routing;
@@ -39,16 +40,17 @@ internal static class ProxyHost
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
         using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System);
+        using HttpStatusServer? http = StartHttp(options, table, log);
         var grace = TimeSpan.FromSeconds(options.GraceSeconds);
         int stops = 0;
         ControlServer? control = null;
 
         // Signals are caught before the control socket exists: one that came
         // in between would end the process the default way and leave the
-        // socket behind.
-        // A shell starts background jobs with SIGINT ignored, and that is
-        // inherited; the runtime leaves an ignored signal alone. SIGINT stops
-        // balance gracefully however it was started, as the manual says.
+        // socket behind. A shell starts background jobs with SIGINT ignored,
+        // and that is inherited (the runtime leaves an ignored signal alone):
+        // SIGINT goes back to its default first, so that it stops balance
+        // gracefully however it was started, as the manual says.
         _ = Libc.Signal(Libc.SIGINT, Libc.SIG_DFL);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
@@ -86,12 +88,30 @@ internal static class ProxyHost
             {
                 server.Stop(grace);
                 Volatile.Read(ref control)?.Dispose();
+                http?.Dispose();
             }
             else
             {
                 server.StopNow();
             }
         }
+    }
+
+    /// <summary>
+    /// With --http: the connect observer that feeds the metrics, and the
+    /// status server. Without it nothing is registered and nothing listens.
+    /// </summary>
+    private static HttpStatusServer? StartHttp(Options options, RoutingTable table, Log log)
+    {
+        if (options.HttpEndPoint is null)
+        {
+            return null;
+        }
+
+        var connects = new ConnectMetrics(table.Snapshot());
+        table.AddObserver(connects);
+        var site = new StatusSite(table, new MetricsExporter(table, connects), Environment.ProcessId);
+        return HttpStatusServer.Start(options.HttpEndPoint, site, log);
     }
 
     private static ProxySettings BuildSettings(Options options)

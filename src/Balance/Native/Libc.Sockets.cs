@@ -12,6 +12,7 @@ internal static unsafe partial class Libc
     public const int SOCK_CLOEXEC = 0x80000;
 
     public const int SOL_SOCKET = 1;
+    public const int SO_REUSEADDR = 2;
     public const int SO_ERROR = 4;
     public const int SO_KEEPALIVE = 9;
     public const int SO_LINGER = 13;

@@ -57,6 +57,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "geteuid")]
     public static partial uint GetEUid();
 
+    /// <summary>sysconf(3) name of the clock ticks per second /proc reports CPU time in.</summary>
+    public const int _SC_CLK_TCK = 2;
+
+    [LibraryImport(Library, EntryPoint = "sysconf", SetLastError = true)]
+    public static partial long SysConf(int name);
+
     [LibraryImport(Library, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 

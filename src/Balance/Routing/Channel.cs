@@ -13,6 +13,13 @@ internal sealed class Channel
     private long _totalConnections;
     private long _bytesSent;
     private long _bytesReceived;
+
+    // What reset took away from the counters above. Changed only under the
+    // routing table's lock, so a snapshot taken there sees counter and offset
+    // in step; the relay never touches them.
+    private long _totalConnectionsBefore;
+    private long _bytesSentBefore;
+    private long _bytesReceivedBefore;
     private ChannelState _state;
 
     public Channel(IPEndPoint endPoint, int maxConnections, bool enabled = true)
@@ -53,6 +60,14 @@ internal sealed class Channel
     /// <summary>Bytes from channel to client.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
+    /// <summary>
+    /// <c>totalc</c>, <c>sent</c> and <c>rcvd</c> since start, which
+    /// <c>reset</c> does not clear (the metrics' counters must never go back).
+    /// Read under the routing table's lock.
+    /// </summary>
+    public LifetimeTotals Lifetime => new(
+        _totalConnectionsBefore + TotalConnections, _bytesSentBefore + BytesSent, _bytesReceivedBefore + BytesReceived);
+
     public bool IsFull => MaxConnections > 0 && Connections >= MaxConnections;
 
     /// <summary>A new connection may be sent here: routable and below maxc.</summary>
@@ -71,10 +86,15 @@ internal sealed class Channel
 
     public void AddReceived(long bytes) => Interlocked.Add(ref _bytesReceived, bytes);
 
+    /// <summary>
+    /// The control command <c>reset</c>: zeroes what <c>show</c> prints and
+    /// moves it into the lifetime offsets (under the routing table's lock), so
+    /// bytes counted meanwhile land on one side or the other, never both or neither.
+    /// </summary>
     public void ResetCounters()
     {
-        Interlocked.Exchange(ref _totalConnections, 0);
-        Interlocked.Exchange(ref _bytesSent, 0);
-        Interlocked.Exchange(ref _bytesReceived, 0);
+        _totalConnectionsBefore += Interlocked.Exchange(ref _totalConnections, 0);
+        _bytesSentBefore += Interlocked.Exchange(ref _bytesSent, 0);
+        _bytesReceivedBefore += Interlocked.Exchange(ref _bytesReceived, 0);
     }
 }

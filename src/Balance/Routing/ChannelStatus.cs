@@ -13,4 +13,8 @@ internal readonly record struct ChannelStatus(
     long TotalConnections,
     int MaxConnections,
     long BytesSent,
-    long BytesReceived);
+    long BytesReceived)
+{
+    /// <summary>The counters since start, which <c>reset</c> does not clear (for the metrics).</summary>
+    public LifetimeTotals Lifetime { get; init; }
+}

@@ -117,6 +117,14 @@ internal sealed class RoutingTable
     public List<ChannelStatus> Snapshot()
     {
         var rows = new List<ChannelStatus>();
+        Snapshot(rows);
+        return rows;
+    }
+
+    /// <summary>Every channel's status, in group and channel order, into <paramref name="rows"/> (cleared first): a scrape reuses its list.</summary>
+    public void Snapshot(List<ChannelStatus> rows)
+    {
+        rows.Clear();
         lock (_sync)
         {
             for (int g = 0; g < _groups.Length; g++)
@@ -128,8 +136,6 @@ internal sealed class RoutingTable
                 }
             }
         }
-
-        return rows;
     }
 
     private static ChannelStatus StatusOf(int groupIndex, ChannelGroup group, int index)
@@ -137,7 +143,10 @@ internal sealed class RoutingTable
         Channel ch = group.Channels[index];
         return new ChannelStatus(
             groupIndex, group.Type, index, ch.Enabled, ch.EndPoint, ch.Connections, ch.TotalConnections,
-            ch.MaxConnections, ch.BytesSent, ch.BytesReceived);
+            ch.MaxConnections, ch.BytesSent, ch.BytesReceived)
+        {
+            Lifetime = ch.Lifetime,
+        };
     }
 
     public static bool IsValidGroup(int group) => group >= 0 && group < Limits.MaxGroups;

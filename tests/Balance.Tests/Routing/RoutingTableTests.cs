@@ -790,7 +790,7 @@ public sealed class RoutingTableTests
         List<ChannelStatus> rows = table.Snapshot();
         Assert.Equal(3, rows.Count);
         Assert.Equal(
-            new ChannelStatus(0, GroupType.RoundRobin, 0, true, new IPEndPoint(IPAddress.Loopback, PortOf(0, 0)), 1, 1, 0, 5, 7),
+            new ChannelStatus(0, GroupType.RoundRobin, 0, true, new IPEndPoint(IPAddress.Loopback, PortOf(0, 0)), 1, 1, 0, 5, 7) { Lifetime = new(1, 5, 7) },
             rows[0]);
         Assert.Equal(
             new ChannelStatus(0, GroupType.RoundRobin, 1, false, new IPEndPoint(IPAddress.Loopback, PortOf(0, 1)), 0, 0, 4, 0, 0),

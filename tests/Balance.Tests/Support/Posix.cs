@@ -14,6 +14,27 @@ internal static partial class Posix
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int signal);
 
+    private const int ClockThreadCpuTime = 3;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>
+    /// CPU time the calling thread has used: what a piece of code costs,
+    /// unaffected by other processes taking the CPU meanwhile (wall time is not).
+    /// </summary>
+    public static TimeSpan ThreadCpuTime() =>
+        ClockGetTime(ClockThreadCpuTime, out TimeSpec time) == 0
+            ? TimeSpan.FromTicks((time.Seconds * TimeSpan.TicksPerSecond) + (time.Nanoseconds / 100))
+            : throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+
     /// <summary>kill(2): 0 when the signal was sent, -1 when not.</summary>
     public static int Kill(int pid, int signal) => KillNative(pid, signal);
 
