@@ -49,10 +49,7 @@ internal sealed class HttpStatusServer : IDisposable
         var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // SO_REUSEADDR alone, so a restart binds past connections in
-            // TIME_WAIT; .NET's ReuseAddress would add SO_REUSEPORT on Linux and
-            // let a second instance share the port instead of failing.
-            listener.SetRawSocketOption(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, BitConverter.GetBytes(1));
+            Proxy.ListenerFactory.ReuseAddressOnly(listener);
             listener.Bind(endPoint);
             listener.Listen(128);
         }

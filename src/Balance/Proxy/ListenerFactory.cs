@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Balance.Native;
 
 namespace Balance.Proxy;
 
@@ -21,7 +22,7 @@ internal static class ListenerFactory
                 socket.DualMode = settings.DualStack;
             }
 
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            ReuseAddressOnly(socket);
             socket.NoDelay = true;
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
             socket.Bind(endPoint);
@@ -32,6 +33,24 @@ internal static class ListenerFactory
         {
             socket.Dispose();
             throw new BalanceException($"bind: {Describe(e)} ({endPoint})", ExitCodes.OsError);
+        }
+    }
+
+    /// <summary>
+    /// SO_REUSEADDR alone, so a restart binds past connections in TIME_WAIT.
+    /// .NET's ReuseAddress adds SO_REUSEPORT on Linux, which would let a
+    /// second instance bind the same port and share its clients instead of
+    /// failing with "Address already in use". The HTTP status listener uses it too.
+    /// </summary>
+    public static void ReuseAddressOnly(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            socket.SetRawSocketOption(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, BitConverter.GetBytes(1));
+        }
+        else
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         }
     }
 

@@ -63,6 +63,23 @@ public sealed class StartupEndToEndTests
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
     }
 
+    /// <summary>
+    /// A second balance on a port another one listens on fails with exit 71,
+    /// as any other occupant makes it fail: the two never share the port's clients.
+    /// </summary>
+    [Theory]
+    [AllEngines]
+    public async Task ASecondInstanceOnTheSamePortExits71(string engine)
+    {
+        await using var first = await ProxyFixture.StartAsync(engine, "echo");
+        var (exit, _, stderr) = await BalanceProcess.RunAsync(
+            ["-f", "-b", "127.0.0.1", first.PortText, "127.0.0.1:1"], Engines.Environment(engine, first.RunDirectory.Environment));
+
+        Assert.Equal(71, exit);
+        Assert.Contains("Address already in use", stderr);
+        Assert.Equal("echo", await TestClient.WhoAnswersAsync(first.Port));
+    }
+
     [Theory]
     [AllEngines(15)]
     [AllEngines(2)]
