@@ -7,7 +7,7 @@ namespace Balance.Routing;
 /// the control server share. Choice and changes run under one lock (they are
 /// short and rare next to relaying); byte and connection counters are lock-free.
 /// </summary>
-internal sealed class RoutingTable
+internal sealed partial class RoutingTable
 {
     private readonly object _sync = new();
     private readonly ChannelGroup[] _groups;
@@ -132,12 +132,12 @@ internal sealed class RoutingTable
         return rows;
     }
 
-    private static ChannelStatus StatusOf(int groupIndex, ChannelGroup group, int index)
+    private ChannelStatus StatusOf(int groupIndex, ChannelGroup group, int index)
     {
         Channel ch = group.Channels[index];
         return new ChannelStatus(
             groupIndex, group.Type, index, ch.Enabled, ch.EndPoint, ch.Connections, ch.TotalConnections,
-            ch.MaxConnections, ch.BytesSent, ch.BytesReceived);
+            ch.MaxConnections, ch.BytesSent, ch.BytesReceived, ch.State.Health, HealthChecked ? ch.HealthDetails : null);
     }
 
     public static bool IsValidGroup(int group) => group >= 0 && group < Limits.MaxGroups;
@@ -206,6 +206,7 @@ internal sealed class RoutingTable
             }
 
             ch.EndPoint = endPoint;
+            StartHealthOver(ch);
             return ControlResult.Done;
         });
 
@@ -226,6 +227,7 @@ internal sealed class RoutingTable
             }
 
             channels.Add(new Channel(endPoint, maxConnections: 0, enabled: false));
+            ChannelsChanged();
             return ControlResult.Done;
         }
     }
