@@ -10,12 +10,19 @@ internal sealed class Log
     private readonly object _stderrLock = new();
 
     /// <summary>Written straight to descriptor 2, which works with every descriptor taken (see <see cref="StandardStreams"/>).</summary>
-    private readonly TextWriter _stderr = StandardStreams.OpenStderr();
+    private readonly TextWriter _stderr;
     private SyslogWriter? _syslog;
 
     public Log(bool debug)
+        : this(debug, StandardStreams.OpenStderr())
+    {
+    }
+
+    /// <summary>A log onto <paramref name="stderr"/> instead of descriptor 2 (tests read what was logged).</summary>
+    internal Log(bool debug, TextWriter stderr)
     {
         DebugEnabled = debug;
+        _stderr = stderr;
     }
 
     public bool DebugEnabled { get; private set; }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Balance.CommandLine;
 using Balance.Control;
+using Balance.Health;
 using Balance.Proxy;
 using Balance.Proxy.Session;
 using Balance.Routing;
@@ -24,7 +25,11 @@ internal static class ProxyHost
 
         var log = new Log(options.Debug);
         RoutingTable table = RoutingTableBuilder.Build(options);
-        ProxySettings settings = BuildSettings(options);
+        HealthOptions? health = HealthOptions.From(options);
+        ProxySettings settings = BuildSettings(options) with
+        {
+            AutoEnableChecks = health is not null && options.AutoDisable ? health.Rise : 0,
+        };
         if (log.DebugEnabled)
         {
             TraceChannels(log, options.ListenPort, table);
@@ -38,6 +43,9 @@ internal static class ProxyHost
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
         using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System);
+        using HealthChecks? checks = health is null
+            ? null
+            : HealthChecks.Start(table, health, new OutgoingSource(settings.OutgoingBindAddress, log), log, TimeProvider.System);
         var grace = TimeSpan.FromSeconds(options.GraceSeconds);
         int stops = 0;
         ControlServer? control = null;

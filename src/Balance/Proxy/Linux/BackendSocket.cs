@@ -13,7 +13,10 @@ internal static unsafe class BackendSocket
     /// the socket in <paramref name="fd"/>; or, with <paramref name="fd"/> -1,
     /// the errno of a socket that could not be opened (out of descriptors).
     /// </summary>
-    public static int Open(IPEndPoint target, ConnectAttempt attempt, out int fd)
+    public static int Open(IPEndPoint target, ConnectAttempt attempt, out int fd) => Open(target, attempt.Source, out fd);
+
+    /// <summary>As above, from <paramref name="source"/>: a client's connect, or a health check's (which starts where clients' do).</summary>
+    public static int Open(IPEndPoint target, OutgoingSource source, out int fd)
     {
         bool v6 = target.AddressFamily == AddressFamily.InterNetworkV6;
         fd = Libc.Socket(v6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
@@ -24,10 +27,10 @@ internal static unsafe class BackendSocket
 
         byte* address = stackalloc byte[SocketAddressCodec.MaxLength];
         var span = new Span<byte>(address, SocketAddressCodec.MaxLength);
-        if (attempt.SourceFor(target) is IPAddress source
-            && Libc.Bind(fd, address, SocketAddressCodec.Write(source, 0, span)) != 0)
+        if (source.For(target.Address) is IPAddress from
+            && Libc.Bind(fd, address, SocketAddressCodec.Write(from, 0, span)) != 0)
         {
-            attempt.SourceBindFailed(System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Libc.LastError));
+            source.BindFailed(System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Libc.LastError));
         }
 
         int length = SocketAddressCodec.Write(target.Address, target.Port, span);
