@@ -75,18 +75,17 @@ internal sealed unsafe class TcpCheck
         _matcher?.Reset();
         int result = BackendSocket.Open(target, _source, out int fd);
         Fd = fd;
-        if (fd < 0)
-        {
-            return Done(Errno.IsResourceShortage(result) ? CheckResult.NotRun(CheckTexts.NotRun(result)) : CheckResult.Fail(CheckTexts.Errno(result)));
-        }
-
         return result switch
         {
             0 => Connected(),
             Errno.EINPROGRESS => CheckStep.Writable,
+            _ when IsLocal(result) => Done(CheckResult.NotRun(CheckTexts.NotRun(result))),
             _ => Done(CheckResult.Fail(CheckTexts.Errno(result))),
         };
     }
+
+    /// <summary>This machine's shortage (descriptors, memory, local ports), not the channel's fault: the check says nothing.</summary>
+    private static bool IsLocal(int errno) => Errno.IsResourceShortage(errno) || errno == Errno.EADDRNOTAVAIL;
 
     /// <summary>The socket is ready for what the last step waited for; <paramref name="buffer"/> is scratch space for reading.</summary>
     public CheckStep OnReady(byte* buffer, int size)
