@@ -23,8 +23,6 @@ internal sealed class CheckSchedule
         _intervalMs = intervalMs;
     }
 
-    public int Count => _due.Count;
-
     /// <summary>Adds <paramref name="count"/> slots spread over the next interval; returns the first one's number.</summary>
     public int AddSpread(int count)
     {
@@ -49,8 +47,6 @@ internal sealed class CheckSchedule
 
     /// <summary>When the slot's next check is due (clock milliseconds).</summary>
     public long DueAt(int slot) => _due[slot];
-
-    public bool IsRunning(int slot) => _running[slot];
 
     /// <summary>
     /// Adds the slots whose check is due and not running to <paramref name="due"/>

@@ -13,13 +13,10 @@ internal sealed class HealthChecks : IDisposable
 {
     private readonly ProbeLoop _loop;
 
-    private HealthChecks(ProbeLoop loop, HealthMonitor monitor)
+    private HealthChecks(ProbeLoop loop)
     {
         _loop = loop;
-        Monitor = monitor;
     }
-
-    public HealthMonitor Monitor { get; }
 
     /// <summary>Starts checking every channel of <paramref name="table"/>; call before traffic.</summary>
     public static HealthChecks Start(RoutingTable table, HealthOptions options, OutgoingSource source, Log log, TimeProvider clock)
@@ -28,7 +25,7 @@ internal sealed class HealthChecks : IDisposable
         var monitor = new HealthMonitor(table, options, clock, log, loop);
         table.AddObserver(new PassiveHealthObserver(monitor));
         loop.Run(monitor);
-        return new HealthChecks(loop, monitor);
+        return new HealthChecks(loop);
     }
 
     public void Dispose() => _loop.Dispose();

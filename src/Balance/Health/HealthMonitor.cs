@@ -46,10 +46,6 @@ internal sealed class HealthMonitor
     /// <summary>Wakes the runner's thread after a client's failed connect (set by the runner).</summary>
     public Action? Wake { get; set; }
 
-    public IReadOnlyList<HealthEntry> Entries => _entries;
-
-    public HealthOptions Options => _options;
-
     /// <summary>
     /// Takes in new and reassigned channels and the clients' failed connects
     /// reported since the last call, then starts every check that is due.

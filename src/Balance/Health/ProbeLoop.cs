@@ -220,6 +220,11 @@ internal sealed unsafe class ProbeLoop : ICheckRunner, IDisposable
             }
         }
 
+        if (_monitor is not null)
+        {
+            _monitor.Wake = null; // no relay thread writes to the eventfd once it is closed
+        }
+
         CloseDescriptors();
         NativeMemory.Free(_events);
         NativeMemory.Free(_scratch);
