@@ -1,4 +1,5 @@
 using System.Globalization;
+using Balance.Health;
 using Balance.Routing;
 
 namespace Balance.CommandLine;
@@ -64,11 +65,13 @@ internal static class CommandLineParser
         }
 
         int listenPort = PortParser.Parse(positionals[0], servicesFile);
-        return result with
+        result = result with
         {
             ListenPort = listenPort,
             Groups = ParseGroups(positionals.Skip(1), listenPort, servicesFile),
         };
+        _ = HealthOptions.From(result); // the health options' rules: --check-* without --check is an error
+        return result;
     }
 
     private static Options Apply(Options o, Getopt.Option option) => option.Letter switch

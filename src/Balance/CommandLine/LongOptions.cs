@@ -1,4 +1,5 @@
 using System.Globalization;
+using Balance.Health;
 
 namespace Balance.CommandLine;
 
@@ -18,6 +19,13 @@ internal static class LongOptions
         new("grace", true, (o, v) => o with { GraceSeconds = WholeSeconds(v!, "grace period") }),
         new("fin-timeout", true, (o, v) => o with { FinTimeoutSeconds = WholeSeconds(v!, "fin timeout") }),
         new("http", true, (o, v) => o with { HttpEndPoint = HttpAddressParser.Parse(v!) }),
+        new("check", false, (o, _) => o with { Check = true }),
+        new("check-interval", true, (o, v) => o with { CheckIntervalMs = HealthArguments.Milliseconds(v!, "check interval") }),
+        new("check-timeout", true, (o, v) => o with { CheckTimeoutMs = HealthArguments.Milliseconds(v!, "check timeout") }),
+        new("rise", true, (o, v) => o with { Rise = HealthArguments.Count(v!, "rise") }),
+        new("fall", true, (o, v) => o with { Fall = HealthArguments.Count(v!, "fall") }),
+        new("check-send", true, (o, v) => o with { CheckSend = CheckEscapes.Decode(v!, "--check-send") }),
+        new("check-expect", true, (o, v) => o with { CheckExpect = CheckEscapes.Decode(v!, "--check-expect") }),
     };
 
     /// <summary>

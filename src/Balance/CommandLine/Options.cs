@@ -48,6 +48,47 @@ internal sealed record Options
     /// </summary>
     public System.Net.IPEndPoint? HttpEndPoint { get; init; }
 
+    /// <summary>
+    /// --check: health checks of every channel, active (a TCP connect from the
+    /// -B source every interval) and passive (clients' refused or timed-out
+    /// connects count as failed checks). Off by default: the original had
+    /// none, and without it balance behaves and prints exactly as before.
+    /// </summary>
+    public bool Check { get; init; }
+
+    /// <summary>
+    /// --check-interval in milliseconds; null when not given: 2000, HAProxy's
+    /// default. A dead channel is then out within fall × 2 s, for one connect
+    /// per channel every 2 s.
+    /// </summary>
+    public long? CheckIntervalMs { get; init; }
+
+    /// <summary>
+    /// --check-timeout in milliseconds; null when not given: the interval, at
+    /// most -t. A check then ends before the next one is due, and never waits
+    /// longer than a client's connect would.
+    /// </summary>
+    public long? CheckTimeoutMs { get; init; }
+
+    /// <summary>
+    /// --rise; null when not given: 2 (HAProxy's default), so a channel that
+    /// comes back is handed clients only after two good checks in a row, not
+    /// on one lucky answer.
+    /// </summary>
+    public int? Rise { get; init; }
+
+    /// <summary>
+    /// --fall; null when not given: 3 (HAProxy's default), so one lost check
+    /// does not take a channel out.
+    /// </summary>
+    public int? Fall { get; init; }
+
+    /// <summary>--check-send, escapes decoded: sent after the check's connect; null: nothing is sent.</summary>
+    public byte[]? CheckSend { get; init; }
+
+    /// <summary>--check-expect, escapes decoded: what the reply must contain; null: the connect alone is the check.</summary>
+    public byte[]? CheckExpect { get; init; }
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

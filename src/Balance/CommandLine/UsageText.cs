@@ -36,6 +36,14 @@ internal static class UsageText
           --fin-timeout sec  close a half-closed connection silent for sec seconds (default=60, 0=never)
           --http addr:port  serve /metrics (Prometheus), /status.json and a status
                     page on this address, e.g. 127.0.0.1:9100 or [::1]:9100 (default: off)
+          --check   health checks: connect to every channel each interval; a DOWN
+                    channel is skipped until it is UP again (default: off)
+          --check-interval sec  seconds between checks of a channel, fractions allowed (default=2)
+          --check-timeout sec   seconds one check may take (default=the interval, at most -t)
+          --rise n  good checks in a row that bring a DOWN channel back UP (default=2)
+          --fall n  failed checks in a row that take a channel DOWN (default=3)
+          --check-send str      send str once connected (escapes \r \n \t \\ \xHH)
+          --check-expect str    the reply must contain str (alone: the server's greeting)
           --help    show this text
 
           channels: host[:port[:maxc]], IPv6 literals as [addr][:port[:maxc]];

@@ -28,9 +28,17 @@ internal static class ShowFormatter
     // "%3d %4s %2d %3s %16s %5d %4d %11u %4d %11llu %11llu\n"
     private static void AppendRow(StringBuilder text, ChannelStatus row) =>
         text.Append(CultureInfo.InvariantCulture,
-            $"{row.Group,3} {TypeName(row.Type),4} {row.Index,2} {(row.Enabled ? "ENA" : "dis"),3} {AddressText(row),16} {row.EndPoint.Port,5} {row.Connections,4} {row.TotalConnections,11} {row.MaxConnections,4} {row.BytesSent,11} {row.BytesReceived,11}\n");
+            $"{row.Group,3} {TypeName(row.Type),4} {row.Index,2} {StateText(row),3} {AddressText(row),16} {row.EndPoint.Port,5} {row.Connections,4} {row.TotalConnections,11} {row.MaxConnections,4} {row.BytesSent,11} {row.BytesReceived,11}\n");
 
     public static string TypeName(GroupType type) => type.ShowName;
+
+    /// <summary>
+    /// ENA or dis as the original printed; DWN for an enabled channel that
+    /// health checks found down (only with --check: without it no channel is
+    /// ever down). The operator's dis wins over a verdict.
+    /// </summary>
+    public static string StateText(ChannelStatus row) =>
+        !row.Enabled ? "dis" : row.Health == ChannelHealth.Down ? "DWN" : "ENA";
 
     /// <summary>IPv4 addresses seen through IPv6 are shown as IPv4, as everywhere else.</summary>
     public static string AddressText(ChannelStatus row) => ClientHash.Normalize(row.EndPoint.Address).ToString();

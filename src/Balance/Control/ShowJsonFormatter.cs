@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Balance.Routing;
@@ -49,10 +50,57 @@ internal static class ShowJsonFormatter
             json.WriteNumber("maxConnections", row.MaxConnections);
             json.WriteNumber("bytesSent", row.BytesSent);
             json.WriteNumber("bytesReceived", row.BytesReceived);
+            if (row.Checks is HealthDetails checks)
+            {
+                WriteHealth(json, row.Health, checks);
+            }
+
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The health object (with --check only): verdict, runs of passed and failed checks, the last check, the last change.</summary>
+    private static void WriteHealth(Utf8JsonWriter json, ChannelHealth health, HealthDetails checks)
+    {
+        json.WriteStartObject("health");
+        json.WriteString("state", health switch
+        {
+            ChannelHealth.Up => "up",
+            ChannelHealth.Down => "down",
+            _ => "unknown",
+        });
+        json.WriteNumber("successes", checks.Successes);
+        json.WriteNumber("failures", checks.Failures);
+        if (checks.LastCheck is null)
+        {
+            json.WriteNull("lastCheck");
+        }
+        else
+        {
+            json.WriteString("lastCheck", checks.LastCheck);
+        }
+
+        if (checks.LastCheckMilliseconds is double took)
+        {
+            json.WriteNumber("lastCheckMs", Math.Round(took, 3));
+        }
+        else
+        {
+            json.WriteNull("lastCheckMs");
+        }
+
+        if (checks.LastChange is DateTimeOffset changed)
+        {
+            json.WriteString("lastChange", changed.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            json.WriteNull("lastChange");
+        }
+
         json.WriteEndObject();
     }
 }

@@ -4,6 +4,7 @@ using Balance.CommandLine;
 using Balance.Control;
 using Balance.Native;
 using Balance.Observability;
+using Balance.Health;
 using Balance.Proxy;
 using Balance.Proxy.Session;
 using Balance.Routing;
@@ -26,7 +27,11 @@ internal static class ProxyHost
 
         var log = new Log(options.Debug);
         RoutingTable table = RoutingTableBuilder.Build(options);
-        ProxySettings settings = BuildSettings(options);
+        HealthOptions? health = HealthOptions.From(options);
+        ProxySettings settings = BuildSettings(options) with
+        {
+            AutoEnableChecks = health is not null && options.AutoDisable ? health.Rise : 0,
+        };
         if (log.DebugEnabled)
         {
             TraceChannels(log, options.ListenPort, table);
@@ -41,6 +46,9 @@ internal static class ProxyHost
         using var listener = ListenerFactory.Open(settings);
         using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System);
         using HttpStatusServer? http = StartHttp(options, table, log);
+        using HealthChecks? checks = health is null
+            ? null
+            : HealthChecks.Start(table, health, new OutgoingSource(settings.OutgoingBindAddress, log), log, TimeProvider.System);
         var grace = TimeSpan.FromSeconds(options.GraceSeconds);
         int stops = 0;
         ControlServer? control = null;
@@ -110,7 +118,8 @@ internal static class ProxyHost
 
         var connects = new ConnectMetrics(table.Snapshot());
         table.AddObserver(connects);
-        var site = new StatusSite(table, new MetricsExporter(table, connects), Environment.ProcessId);
+        var metrics = new MetricsExporter(table, connects, ChannelFamily.For(healthChecks: options.Check));
+        var site = new StatusSite(table, metrics, Environment.ProcessId);
         return HttpStatusServer.Start(options.HttpEndPoint, site, log);
     }
 

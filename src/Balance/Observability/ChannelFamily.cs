@@ -8,11 +8,7 @@ internal sealed record ChannelFamily(string Name, string Type, string Help, Func
     /// <summary><see cref="Name"/> as samples are written with it.</summary>
     public byte[] NameBytes { get; } = ExpositionWriter.Name(Name);
 
-    /// <summary>
-    /// The per-channel families, in exposition order. A new one is a row here;
-    /// <c>balance_channel_up</c> becomes one row once status rows carry health,
-    /// added only while health checks run.
-    /// </summary>
+    /// <summary>The per-channel families, in exposition order. A new one is a row here.</summary>
     public static IReadOnlyList<ChannelFamily> Standard { get; } =
     [
         new("balance_channel_current_connections", "gauge",
@@ -32,4 +28,12 @@ internal sealed record ChannelFamily(string Name, string Type, string Help, Func
             "1 when the channel is enabled (show's ENA), 0 when disabled by the operator or by autodisable.",
             r => r.Enabled ? 1 : 0),
     ];
+
+    /// <summary>Health: written only while checks run (--check), so without them the scrape is as before.</summary>
+    public static ChannelFamily Up { get; } = new("balance_channel_up", "gauge",
+        "1 when health checks find the channel UP (or have not judged it yet), 0 when DOWN.",
+        r => r.Health == ChannelHealth.Down ? 0 : 1);
+
+    /// <summary>The families for an instance: <see cref="Standard"/>, and <see cref="Up"/> with health checks.</summary>
+    public static IReadOnlyList<ChannelFamily> For(bool healthChecks) => healthChecks ? [.. Standard, Up] : Standard;
 }

@@ -19,4 +19,7 @@ internal sealed record ProxySettings
     public RelayTimeouts Timeouts { get; init; }
 
     public bool PacketDump { get; init; }
+
+    /// <summary>With --check: the good checks in a row (rise) that end a -a disable; 0 without: only <c>enable</c> does.</summary>
+    public int AutoEnableChecks { get; init; }
 }

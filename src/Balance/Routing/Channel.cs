@@ -38,6 +38,9 @@ internal sealed class Channel
     /// <summary>The operator's, autodisable's and health checks' say, kept apart.</summary>
     public ref ChannelState State => ref _state;
 
+    /// <summary>The checks behind <see cref="ChannelState.Health"/>; changed under the table's lock.</summary>
+    public HealthDetails HealthDetails { get; set; }
+
     /// <summary>
     /// <c>show</c>'s ENA/dis. Setting it is what <c>enable</c> and
     /// <c>disable</c> do (see <see cref="ChannelState.SetByOperator"/>).

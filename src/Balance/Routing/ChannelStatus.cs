@@ -2,7 +2,10 @@ using System.Net;
 
 namespace Balance.Routing;
 
-/// <summary>A consistent copy of one channel's state, for <c>show</c> and the metrics outputs.</summary>
+/// <summary>
+/// A consistent copy of one channel's state, for <c>show</c> and the metrics
+/// outputs. <see cref="Checks"/> is null while health checks are off.
+/// </summary>
 internal readonly record struct ChannelStatus(
     int Group,
     GroupType Type,
@@ -13,7 +16,9 @@ internal readonly record struct ChannelStatus(
     long TotalConnections,
     int MaxConnections,
     long BytesSent,
-    long BytesReceived)
+    long BytesReceived,
+    ChannelHealth Health = ChannelHealth.Unknown,
+    HealthDetails? Checks = null)
 {
     /// <summary>The counters since start, which <c>reset</c> does not clear (for the metrics).</summary>
     public LifetimeTotals Lifetime { get; init; }

@@ -7,7 +7,7 @@ namespace Balance.Routing;
 /// the control server share. Choice and changes run under one lock (they are
 /// short and rare next to relaying); byte and connection counters are lock-free.
 /// </summary>
-internal sealed class RoutingTable
+internal sealed partial class RoutingTable
 {
     private readonly object _sync = new();
     private readonly ChannelGroup[] _groups;
@@ -138,12 +138,12 @@ internal sealed class RoutingTable
         }
     }
 
-    private static ChannelStatus StatusOf(int groupIndex, ChannelGroup group, int index)
+    private ChannelStatus StatusOf(int groupIndex, ChannelGroup group, int index)
     {
         Channel ch = group.Channels[index];
         return new ChannelStatus(
             groupIndex, group.Type, index, ch.Enabled, ch.EndPoint, ch.Connections, ch.TotalConnections,
-            ch.MaxConnections, ch.BytesSent, ch.BytesReceived)
+            ch.MaxConnections, ch.BytesSent, ch.BytesReceived, ch.State.Health, HealthChecked ? ch.HealthDetails : null)
         {
             Lifetime = ch.Lifetime,
         };
@@ -215,6 +215,7 @@ internal sealed class RoutingTable
             }
 
             ch.EndPoint = endPoint;
+            StartHealthOver(ch);
             return ControlResult.Done;
         });
 
@@ -235,6 +236,7 @@ internal sealed class RoutingTable
             }
 
             channels.Add(new Channel(endPoint, maxConnections: 0, enabled: false));
+            ChannelsChanged();
             return ControlResult.Done;
         }
     }

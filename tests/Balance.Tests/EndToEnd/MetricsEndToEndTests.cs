@@ -58,6 +58,31 @@ public sealed class MetricsEndToEndTests
         Assert.Equal(200, samples.Where(s => s.Name == "balance_channel_connect_duration_seconds_count").Sum(s => s.Value));
     }
 
+    /// <summary>
+    /// balance_channel_up is written only while health checks run: 1 for the
+    /// live channel, 0 once the dead one is DOWN; without --check there is no such family.
+    /// </summary>
+    [Theory]
+    [AllEngines]
+    public async Task Channel_up_follows_the_health_checks_and_only_with_them(string engine)
+    {
+        ProxySetup setup = EchoAndDead() with { Options = ["--check", "--check-interval", "0.2"] };
+        var (proxy, httpPort) = await HttpProxy.StartAsync(engine, setup);
+        await using var _ = proxy;
+
+        await Poll.UntilAsync(
+            async () => Exposition.Parse(await HttpProxy.GetAsync(httpPort, "/metrics")).Value("balance_channel_up", ("channel", "1")) == 0,
+            TimeSpan.FromSeconds(15),
+            "the dead channel to be reported down");
+        var samples = Exposition.Parse(await HttpProxy.GetAsync(httpPort, "/metrics"));
+        Assert.Equal(1, samples.Value("balance_channel_up", ("channel", "0")));
+        Assert.Equal(1, samples.Value("balance_channel_up", ("channel", "2")));
+
+        var (plain, plainHttpPort) = await HttpProxy.StartAsync(engine, EchoAndDead());
+        await using var __ = plain;
+        Assert.DoesNotContain("balance_channel_up", await HttpProxy.GetAsync(plainHttpPort, "/metrics"));
+    }
+
     [Theory]
     [AllEngines]
     public async Task Counters_do_not_go_back_across_reset_and_created_channels_appear(string engine)

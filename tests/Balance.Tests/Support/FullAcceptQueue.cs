@@ -20,10 +20,12 @@ internal sealed class FullAcceptQueue : IDisposable
 
     public int Port { get; }
 
-    public static async Task<FullAcceptQueue> CreateAsync()
+    /// <summary>On <paramref name="port"/> (0: any), for instance where a backend that answered was just stopped.</summary>
+    public static async Task<FullAcceptQueue> CreateAsync(int port = 0)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
         listener.Listen(0);
         var queue = new FullAcceptQueue(listener);
         for (int i = 0; i < 16; i++)

@@ -13,7 +13,10 @@ internal static unsafe class BackendSocket
     /// the socket in <paramref name="fd"/>; or, with <paramref name="fd"/> -1,
     /// the errno of a socket that could not be opened (out of descriptors).
     /// </summary>
-    public static int Open(IPEndPoint target, ConnectAttempt attempt, out int fd)
+    public static int Open(IPEndPoint target, ConnectAttempt attempt, out int fd) => Open(target, attempt.Source, out fd);
+
+    /// <summary>As above, from <paramref name="source"/>: a client's connect, or a health check's (which starts where clients' do).</summary>
+    public static int Open(IPEndPoint target, OutgoingSource source, out int fd)
     {
         bool v6 = target.AddressFamily == AddressFamily.InterNetworkV6;
         fd = Libc.Socket(v6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
@@ -24,14 +27,14 @@ internal static unsafe class BackendSocket
 
         byte* address = stackalloc byte[SocketAddressCodec.MaxLength];
         var span = new Span<byte>(address, SocketAddressCodec.MaxLength);
-        if (attempt.SourceFor(target) is IPAddress source)
+        if (source.For(target.Address) is IPAddress from)
         {
             // The port is chosen at connect time, for the whole 4-tuple: a bind
             // to port 0 would take a port of its own and run out under load.
             _ = Libc.SetIntOption(fd, Libc.IPPROTO_IP, Libc.IP_BIND_ADDRESS_NO_PORT, 1);
-            if (Libc.Bind(fd, address, SocketAddressCodec.Write(source, 0, span)) != 0)
+            if (Libc.Bind(fd, address, SocketAddressCodec.Write(from, 0, span)) != 0)
             {
-                attempt.SourceBindFailed(System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Libc.LastError));
+                source.BindFailed(System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Libc.LastError));
             }
         }
 

@@ -51,6 +51,9 @@ internal sealed class ConnectAttempt
         return true;
     }
 
+    /// <summary>-B: where the connect starts from.</summary>
+    public OutgoingSource Source => _context.Source;
+
     /// <summary>The address to bind the connecting socket to (-B), or null.</summary>
     public IPAddress? SourceFor(IPEndPoint target) => _context.Source.For(target.Address);
 
@@ -82,7 +85,7 @@ internal sealed class ConnectAttempt
         ConnectTrace.Attempt(_context.Log, _lease, outcome);
         if (_context.Table.Failed(_cursor, _lease, outcome, _context.Clock.GetElapsedTime(_startedAt)))
         {
-            ConnectTrace.AutoDisabled(_context.Log, _lease);
+            ConnectTrace.AutoDisabled(_context.Log, _lease, _context.Settings.AutoEnableChecks);
         }
 
         return true;

@@ -24,10 +24,17 @@ internal static class ConnectTrace
         log.Debug($"trying group {lease.Group} channel {lease.Index} ... {result}");
     }
 
-    public static void AutoDisabled(Log log, ChannelLease lease)
+    /// <summary>
+    /// The -a notices. With health checks (<paramref name="autoEnableChecks"/>
+    /// passes end the disable) the second says so instead of asking for an
+    /// <c>enable</c>.
+    /// </summary>
+    public static void AutoDisabled(Log log, ChannelLease lease, int autoEnableChecks = 0)
     {
         log.Notice($"connection failed group {lease.Group} channel {lease.Index}");
-        log.Notice($"{Describe(lease.Channel.EndPoint)} needs to be enabled manually using balance -i after the problem is solved");
+        log.Notice(autoEnableChecks > 0
+            ? $"{Describe(lease.Channel.EndPoint)} will be enabled again after {autoEnableChecks} good health checks in a row"
+            : $"{Describe(lease.Channel.EndPoint)} needs to be enabled manually using balance -i after the problem is solved");
     }
 
     /// <summary>HOST:PORT, an IPv6 host in brackets.</summary>
