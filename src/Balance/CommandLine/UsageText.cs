@@ -15,7 +15,7 @@ internal static class UsageText
 
         usage:
           balance [-b addr] [-B addr] [-t sec] [-T sec] [-adfpHM6] \
-                  port [h1[:p1[:maxc1]] [!%] [ ... hN[:pN[:maxcN]]]]
+                  port [h1[:p1[:maxc1[:weight1]]] [!%@] [ ... hN[:pN[:maxcN[:weightN]]]]]
           balance [-b addr] -i [-d] [-M] port
           balance [-b addr] -c cmd  [-d] [-M] port
 
@@ -34,11 +34,15 @@ internal static class UsageText
           -6        force IPv6 listen socket
           --grace sec  on SIGTERM/SIGINT/kill, let relays finish for sec seconds (default=10)
           --fin-timeout sec  close a half-closed connection silent for sec seconds (default=60, 0=never)
+          --queue n  up to n clients wait for a slot while every channel is full (default=0, close them)
+          --queue-timeout sec  longest wait in the queue (default: the -t timeout)
+          --hash-type consistent|modulo  how % groups map clients (default=consistent)
           --help    show this text
 
-          channels: host[:port[:maxc]], IPv6 literals as [addr][:port[:maxc]];
-          an empty port is the listen port; maxc 0 = unlimited.
-          "!" separates groups (round robin), "%" ends a group as type hash.
+          channels: host[:port[:maxc[:weight]]], IPv6 literals as [addr][:port[:maxc[:weight]]];
+          an empty port is the listen port; maxc 0 = unlimited; weight 1-1000, default 1.
+          "!" separates groups (round robin), "%" ends a group as type hash,
+          "@" ends a group as type least connections.
 
         examples:
           balance smtp host1.test.net host2.test.net

@@ -13,4 +13,5 @@ internal readonly record struct ChannelStatus(
     long TotalConnections,
     int MaxConnections,
     long BytesSent,
-    long BytesReceived);
+    long BytesReceived,
+    int Weight = Channel.MinWeight);

@@ -176,10 +176,12 @@ public sealed class CommandExecutorTests : IDisposable
     {
         string[] lines = ControlTexts.Help.TrimEnd('\n').Split('\n');
         Assert.Equal("available commands:", lines[0]);
-        Assert.Equal(17, lines.Length);
+        Assert.Equal(19, lines.Length);
         Assert.All(lines.Skip(1), line => Assert.StartsWith("  ", line));
         Assert.Equal("  create <host> <port>           creates a channel in the current group", lines[1]);
-        Assert.Equal("  version                        show version id", lines[16]);
+        Assert.Equal("  leastconn                      sets distribution scheme of current group to Least Connections", lines[9]);
+        Assert.Equal("  version                        show version id", lines[17]);
+        Assert.Equal("  weight <channel> <weight>      specifies new weight (1-1000) for channel of current group", lines[18]);
     }
 
     [Fact]
