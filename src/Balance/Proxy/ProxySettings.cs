@@ -19,4 +19,10 @@ internal sealed record ProxySettings
     public RelayTimeouts Timeouts { get; init; }
 
     public bool PacketDump { get; init; }
+
+    /// <summary>--queue: how many clients may wait for a slot when every channel they could use is full; 0 for none.</summary>
+    public int QueueLength { get; init; }
+
+    /// <summary>--queue-timeout: the longest wait in the queue.</summary>
+    public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }
