@@ -55,9 +55,6 @@ internal sealed class GroupType
     /// <summary>The command-line word that ends a group of this type.</summary>
     public string Separator { get; }
 
-    /// <summary>A hash group of either mapping.</summary>
-    public bool IsHash => Name == Hash.Name;
-
     /// <summary>A policy for one group: a scheme that keeps state per group (a lookup table) keeps it there.</summary>
     public IChannelPolicy CreatePolicy() => _createPolicy();
 

@@ -5,8 +5,9 @@ namespace Balance.Routing;
 /// routing table tells it whenever slots may have come free: a connection
 /// gave its slot back, a channel was enabled, a maxc raised, a group's type
 /// changed. It hands slots to its clients in order through
-/// <see cref="RoutingTable.Next"/>, so no client that arrives later takes a
-/// slot a waiting one could use.
+/// <see cref="RoutingTable.Next"/>; a slot a connection gives back while
+/// clients wait is handed out under the routing lock together with its
+/// release, so no client that arrives later can take it first.
 /// </summary>
 internal interface IClientQueue
 {
@@ -15,10 +16,11 @@ internal interface IClientQueue
 
     /// <summary>
     /// Gives up to <paramref name="slots"/> slots to waiting clients, oldest
-    /// first (each takes the channel its own walk finds). Never called with
+    /// first (each takes the channel its own walk finds), after giving back
+    /// the slot <paramref name="released"/> held, if any. Never called with
     /// the table's lock held.
     /// </summary>
-    void Serve(int slots);
+    void Serve(int slots, Channel? released = null);
 
     QueueStatus Status { get; }
 }

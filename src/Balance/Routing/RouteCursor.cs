@@ -58,7 +58,7 @@ internal sealed class RouteCursor
     /// <summary>
     /// Gives the held slot back (<c>c</c> goes down by one): the one place that
     /// does, whether the connect failed or the relay ended; a second call does
-    /// nothing. The table hears of it, so a client waiting for a slot gets it.
+    /// nothing. The table takes it back, so a client waiting for a slot gets it.
     /// </summary>
     public void Release()
     {
@@ -66,8 +66,14 @@ internal sealed class RouteCursor
         if (held is not null)
         {
             _held = null;
-            held.EndConnection();
-            _table?.SlotReleased();
+            if (_table is null)
+            {
+                held.EndConnection();
+            }
+            else
+            {
+                _table.SlotReleased(held);
+            }
         }
     }
 

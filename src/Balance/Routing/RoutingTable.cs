@@ -64,13 +64,44 @@ internal sealed partial class RoutingTable
     /// <summary>Lets waiting clients take slots as they come free (at start-up, before traffic).</summary>
     public void AttachQueue(IClientQueue queue) => Volatile.Write(ref _queue, queue);
 
-    /// <summary>A client gave its slot back (<see cref="RouteCursor.Release"/>): the oldest waiting client that can use it gets it.</summary>
-    internal void SlotReleased()
+    /// <summary>
+    /// A client gives its slot on <paramref name="channel"/> back
+    /// (<see cref="RouteCursor.Release"/>). Without waiting clients that is
+    /// one decrement and one field read; with some, the oldest that can use
+    /// the slot gets it, handed out together with the release.
+    /// </summary>
+    internal void SlotReleased(Channel channel)
     {
         IClientQueue? queue = _queue;
-        if (queue is not null && queue.HasWaiting)
+        if (queue is null)
         {
-            queue.Serve(1);
+            channel.EndConnection();
+        }
+        else if (queue.HasWaiting)
+        {
+            queue.Serve(1, channel);
+        }
+        else
+        {
+            channel.EndConnection();
+            if (queue.HasWaiting)
+            {
+                queue.Serve(1); // a client joined the queue meanwhile (it looks for a slot itself too)
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the queue's hand-out under the routing lock, after giving back
+    /// <paramref name="released"/>'s slot, so that no other pick comes in
+    /// between. No allocation: the state travels by value to a static delegate.
+    /// </summary>
+    internal void HandOut<TState>(Channel? released, TState state, Action<TState> handOut)
+    {
+        lock (_sync)
+        {
+            released?.EndConnection();
+            handOut(state);
         }
     }
 

@@ -35,7 +35,7 @@ public sealed class QueueEndToEndTests
         await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup
         {
             Backends = ["A"],
-            Options = ["--queue", "3"],
+            Options = ["--queue", "3", "--queue-timeout", "120"], // longer than any wait of a slow machine
             Channels = ["{A}:1"],
         });
         using Socket first = await TestClient.ConnectAsync(proxy.Port);
@@ -100,7 +100,7 @@ public sealed class QueueEndToEndTests
         await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup
         {
             Backends = ["A"],
-            Options = ["--queue", "1"],
+            Options = ["--queue", "1", "--queue-timeout", "120"],
             Channels = ["{A}:1"],
         });
         var latencies = new List<double>();

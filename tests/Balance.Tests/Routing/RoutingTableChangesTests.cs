@@ -16,7 +16,11 @@ public sealed class RoutingTableChangesTests
 
         public QueueStatus Status => new(1, 5, 2, 3, 4);
 
-        public void Serve(int slots) => Served.Add(slots);
+        public void Serve(int slots, Channel? released = null)
+        {
+            released?.EndConnection();
+            Served.Add(slots);
+        }
     }
 
     private static int[] Picks(RoutingTable table, int count) =>
@@ -100,9 +104,10 @@ public sealed class RoutingTableChangesTests
     }
 
     [Fact]
-    public void A_released_slot_is_offered_to_a_waiting_client_one_at_a_time()
+    public void A_released_slot_is_handed_to_the_queue_with_its_release_one_at_a_time()
     {
-        var table = new RoutingTable([Group(0, GroupType.RoundRobin, 1)]);
+        ChannelGroup group = Group(0, GroupType.RoundRobin, 1);
+        var table = new RoutingTable([group]);
         var queue = new RecordingQueue();
         table.AttachQueue(queue);
         RouteCursor cursor = AnyClient();
@@ -110,8 +115,15 @@ public sealed class RoutingTableChangesTests
         Assert.Empty(queue.Served);
         cursor.Release();
         Assert.Equal([1], queue.Served);
+        Assert.Equal(0, group.Channels[0].Connections);
         cursor.Release(); // nothing held any more
         Assert.Equal([1], queue.Served);
+
+        queue.HasWaiting = false;
+        table.Next(cursor);
+        cursor.Release();
+        Assert.Equal([1], queue.Served); // nobody waits: nothing to serve
+        Assert.Equal(0, group.Channels[0].Connections);
     }
 
     [Fact]
@@ -156,10 +168,10 @@ public sealed class RoutingTableChangesTests
 
         public QueueStatus Status => inner.Status;
 
-        public void Serve(int slots)
+        public void Serve(int slots, Channel? released = null)
         {
             onServe();
-            inner.Serve(slots);
+            inner.Serve(slots, released);
         }
     }
 }

@@ -8,11 +8,13 @@ namespace Balance.Proxy.Session;
 /// being closed at once. Whenever slots may have come free the table calls
 /// <see cref="Serve"/>: each waiting client, oldest first, walks the groups
 /// again (the same walk as a new client) and the first that finds a channel
-/// gets it there and then, its slot counted, before any newer client can take
-/// it; its engine is woken to connect. The clients are the sessions' own
+/// gets it there and then, its slot counted; a slot a connection gives back
+/// is handed out under the routing lock together with its release, before
+/// any newer client can take it. The client's engine is woken to connect. The clients are the sessions' own
 /// <see cref="ConnectAttempt"/>s, linked through themselves: waiting
-/// allocates nothing and holds no buffer. One lock, taken only by clients
-/// that wait and by slot releases while some client waits.
+/// allocates nothing and holds no buffer. Its lock is taken only by clients
+/// that wait and by slot releases while some client waits, always before
+/// the routing lock.
 /// </summary>
 internal sealed class ClientQueue : IClientQueue
 {
@@ -122,29 +124,36 @@ internal sealed class ClientQueue : IClientQueue
         return true;
     }
 
-    public void Serve(int slots)
+    public void Serve(int slots, Channel? released = null)
     {
         if (_context.Stopping)
         {
+            released?.EndConnection();
             return;
         }
 
         lock (_sync)
         {
-            for (ConnectAttempt? attempt = _first; attempt is not null && slots > 0;)
-            {
-                ConnectAttempt? next = attempt.NextWaiting;
-                attempt.Cursor.Restart();
-                if (_context.Table.Next(attempt.Cursor) is ChannelLease lease)
-                {
-                    Unlink(attempt);
-                    _served++;
-                    slots--;
-                    attempt.Grant(lease);
-                }
+            _context.Table.HandOut(released, (Queue: this, Slots: slots), static s => s.Queue.HandOut(s.Slots));
+        }
+    }
 
-                attempt = next;
+    /// <summary>Under both locks: each waiting client, oldest first, walks the groups; the first that finds a channel gets it.</summary>
+    private void HandOut(int slots)
+    {
+        for (ConnectAttempt? attempt = _first; attempt is not null && slots > 0;)
+        {
+            ConnectAttempt? next = attempt.NextWaiting;
+            attempt.Cursor.Restart();
+            if (_context.Table.Next(attempt.Cursor) is ChannelLease lease)
+            {
+                Unlink(attempt);
+                _served++;
+                slots--;
+                attempt.Grant(lease);
             }
+
+            attempt = next;
         }
     }
 
