@@ -105,8 +105,12 @@ internal sealed partial class RoutingTable
         }
     }
 
-    /// <summary>Slots may have come free by a change: waiting clients take all they can.</summary>
-    private void ServeQueue()
+    /// <summary>
+    /// Slots may have come free by a change (a channel enabled, a maxc
+    /// raised, a group's type changed; a health check finding a channel up
+    /// calls it too): waiting clients take all they can. Never under the lock.
+    /// </summary>
+    internal void ServeQueue()
     {
         IClientQueue? queue = Volatile.Read(ref _queue);
         if (queue is not null && queue.HasWaiting)
