@@ -104,7 +104,7 @@ internal static class CommandLineParser
             ExitCodes.Usage);
     }
 
-    /// <summary>Channels separated into groups by "!" (round robin) and "%" (hash).</summary>
+    /// <summary>Channels separated into groups by "!" (round robin), "%" (hash) and "@" (least connections).</summary>
     private static List<GroupSpec> ParseGroups(IEnumerable<string> tokens, int listenPort, string servicesFile)
     {
         var groups = new List<GroupSpec>();

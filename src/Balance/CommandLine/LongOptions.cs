@@ -26,6 +26,9 @@ internal static class LongOptions
         new("fall", true, (o, v) => o with { Fall = HealthArguments.Count(v!, "fall") }),
         new("check-send", true, (o, v) => o with { CheckSend = CheckEscapes.Decode(v!, "--check-send") }),
         new("check-expect", true, (o, v) => o with { CheckExpect = CheckEscapes.Decode(v!, "--check-expect") }),
+        new("queue", true, (o, v) => o with { QueueLength = QueueLength(v!) }),
+        new("queue-timeout", true, (o, v) => o with { QueueTimeoutSeconds = PositiveSeconds(v!, "queue timeout") }),
+        new("hash-type", true, (o, v) => o with { HashType = HashType(v!) }),
     };
 
     /// <summary>
@@ -63,4 +66,31 @@ internal static class LongOptions
 
         throw new BalanceException($"balance: invalid {what} [{text}], whole seconds >= 0 expected", ExitCodes.Usage);
     }
+
+    private static int PositiveSeconds(string text, string what)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds >= 1)
+        {
+            return seconds;
+        }
+
+        throw new BalanceException($"balance: invalid {what} [{text}], whole seconds >= 1 expected", ExitCodes.Usage);
+    }
+
+    private static int QueueLength(string text)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int length) && length <= Options.MaxQueueLength)
+        {
+            return length;
+        }
+
+        throw new BalanceException($"balance: invalid queue length [{text}], 0 to {Options.MaxQueueLength} expected", ExitCodes.Usage);
+    }
+
+    private static Routing.GroupType HashType(string text) => text switch
+    {
+        "consistent" => Routing.GroupType.Hash,
+        "modulo" => Routing.GroupType.ModuloHash,
+        _ => throw new BalanceException($"balance: invalid hash type [{text}], consistent or modulo expected", ExitCodes.Usage),
+    };
 }

@@ -89,6 +89,30 @@ internal sealed record Options
     /// <summary>--check-expect, escapes decoded: what the reply must contain; null: the connect alone is the check.</summary>
     public byte[]? CheckExpect { get; init; }
 
+    /// <summary>The largest --queue: a waiting client holds a descriptor, which runs out long before.</summary>
+    public const int MaxQueueLength = 1_000_000;
+
+    /// <summary>
+    /// --queue: clients that may wait for a slot when every channel they could
+    /// use is at its maxc; 0 (the default) closes them at once, as the original did.
+    /// </summary>
+    public int QueueLength { get; init; }
+
+    /// <summary>
+    /// --queue-timeout: how long a client waits in the queue before it is
+    /// closed; null (the default) is -t, the time a client already waits for
+    /// one connect.
+    /// </summary>
+    public int? QueueTimeoutSeconds { get; init; }
+
+    /// <summary>
+    /// --hash-type: what "%" and <c>hash</c> make. Consistent (Maglev, the
+    /// default) moves few clients when channels come and go; modulo is the
+    /// mapping of earlier versions, for a fleet that must agree with them
+    /// while it is upgraded.
+    /// </summary>
+    public Routing.GroupType HashType { get; init; } = Routing.GroupType.Hash;
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

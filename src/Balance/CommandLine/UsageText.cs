@@ -15,7 +15,7 @@ internal static class UsageText
 
         usage:
           balance [-b addr] [-B addr] [-t sec] [-T sec] [-adfpHM6] \
-                  port [h1[:p1[:maxc1]] [!%] [ ... hN[:pN[:maxcN]]]]
+                  port [h1[:p1[:maxc1[:weight1]]] [!%@] [ ... hN[:pN[:maxcN[:weightN]]]]]
           balance [-b addr] -i [-d] [-M] port
           balance [-b addr] -c cmd  [-d] [-M] port
 
@@ -44,11 +44,15 @@ internal static class UsageText
           --fall n  failed checks in a row that take a channel DOWN (default=3)
           --check-send str      send str once connected (escapes \r \n \t \\ \xHH)
           --check-expect str    the reply must contain str (alone: the server's greeting)
+          --queue n  up to n clients wait for a slot while every channel is full (default=0, close them)
+          --queue-timeout sec  longest wait in the queue (default: the -t timeout)
+          --hash-type consistent|modulo  how % groups map clients (default=consistent)
           --help    show this text
 
-          channels: host[:port[:maxc]], IPv6 literals as [addr][:port[:maxc]];
-          an empty port is the listen port; maxc 0 = unlimited.
-          "!" separates groups (round robin), "%" ends a group as type hash.
+          channels: host[:port[:maxc[:weight]]], IPv6 literals as [addr][:port[:maxc[:weight]]];
+          an empty port is the listen port; maxc 0 = unlimited; weight 1-1000, default 1.
+          "!" separates groups (round robin), "%" ends a group as type hash,
+          "@" ends a group as type least connections.
 
         examples:
           balance smtp host1.test.net host2.test.net

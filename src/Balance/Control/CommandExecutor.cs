@@ -39,7 +39,7 @@ internal sealed class CommandExecutor
             CommandKind.Quit => "",
             CommandKind.Kill => "",
             CommandKind.Show => command.Json
-                ? ShowJsonFormatter.Format(_table.Snapshot(), _pid)
+                ? ShowJsonFormatter.Format(_table.Snapshot(), _pid, _table.QueueStatus)
                 : ShowFormatter.Table(_table.Snapshot()),
             CommandKind.Help => ControlTexts.Help,
             CommandKind.Version => ControlTexts.VersionReport(),
@@ -52,6 +52,8 @@ internal sealed class CommandExecutor
             CommandKind.MrtgConns => Mrtg(command.First, command.Second, MrtgFormatter.Connections),
             CommandKind.Hash => SetType(group, GroupType.Hash),
             CommandKind.RoundRobin => SetType(group, GroupType.RoundRobin),
+            CommandKind.LeastConnections => SetType(group, GroupType.LeastConnections),
+            CommandKind.Weight => Weight(group, command.First, command.Second),
             CommandKind.Create => await CreateAsync(group, command.Host!, command.Port!, cancellation).ConfigureAwait(false),
             CommandKind.Assign => await AssignAsync(group, command.First, command.Host!, command.Port!, cancellation).ConfigureAwait(false),
             _ => ControlTexts.SyntaxError,
@@ -101,6 +103,24 @@ internal sealed class CommandExecutor
 
         return _table.SetMaxConnections(group, Clamp(channel), (int)maxc) == ControlResult.Done
             ? Invariant($"maxc of channel {channel} changed to {maxc}\n")
+            : "unknown channel\n";
+    }
+
+    /// <summary>Worded as <c>maxc</c>: a bad channel is <c>unknown channel</c>, a weight outside 1 to 1000 <c>value out of range</c>.</summary>
+    private string Weight(int group, long channel, long weight)
+    {
+        if (_table.Status(group, Clamp(channel)) is null)
+        {
+            return "unknown channel\n";
+        }
+
+        if (weight is < Channel.MinWeight or > Channel.MaxWeight)
+        {
+            return "value out of range\n";
+        }
+
+        return _table.SetWeight(group, Clamp(channel), (int)weight) == ControlResult.Done
+            ? Invariant($"weight of channel {channel} changed to {weight}\n")
             : "unknown channel\n";
     }
 

@@ -21,4 +21,6 @@ internal enum CommandKind
     Version,
     Hash,
     RoundRobin,
+    Weight,
+    LeastConnections,
 }

@@ -9,7 +9,11 @@ namespace Balance.Control;
 /// </summary>
 internal static class CommandParser
 {
-    /// <summary>The original's matching order: "h" is help, "e" enable, "m" maxc, "r" reset.</summary>
+    /// <summary>
+    /// The original's matching order: "h" is help, "e" enable, "m" maxc, "r"
+    /// reset. Commands the original did not have come after its own, so every
+    /// abbreviation keeps its meaning: "w" is weight, "l" leastconn.
+    /// </summary>
     private static readonly (string Name, CommandKind Kind)[] Names =
     {
         ("quit", CommandKind.Quit),
@@ -29,6 +33,8 @@ internal static class CommandParser
         ("version", CommandKind.Version),
         ("hash", CommandKind.Hash),
         ("rr", CommandKind.RoundRobin),
+        ("weight", CommandKind.Weight),
+        ("leastconn", CommandKind.LeastConnections),
     };
 
     private static readonly char[] Blanks = { ' ', '\t', '\r', '\n' };
@@ -50,7 +56,7 @@ internal static class CommandParser
         {
             CommandKind.Show => new ControlCommand(kind, Json: args.Length > 0 && args[0] == JsonArgument),
             CommandKind.Disable or CommandKind.Enable or CommandKind.Reset or CommandKind.Group => OneNumber(kind, args),
-            CommandKind.Maxc or CommandKind.MrtgBytes or CommandKind.MrtgConns => TwoNumbers(kind, args),
+            CommandKind.Maxc or CommandKind.MrtgBytes or CommandKind.MrtgConns or CommandKind.Weight => TwoNumbers(kind, args),
             CommandKind.Create => args.Length >= 2 ? new ControlCommand(kind, Host: args[0], Port: args[1]) : ControlCommand.SyntaxError,
             CommandKind.Assign => Assign(args),
             _ => new ControlCommand(kind),

@@ -13,6 +13,7 @@ internal static class ControlTexts
         "  hash                           sets distribution scheme of current group to Hash\n" +
         "  help                           prints this message\n" +
         "  kill                           kills master process and quits interactive mode\n" +
+        "  leastconn                      sets distribution scheme of current group to Least Connections\n" +
         "  maxc <channel> <maxc>          specifies new maxc for channel of current group\n" +
         "  mrtg-bytes <grp> <ch>          print bytes in/out in MRTG format\n" +
         "  mrtg-conns <grp> <ch>          print total connections in MRTG format\n" +
@@ -20,7 +21,8 @@ internal static class ControlTexts
         "  reset <channel>                reset all counters of channel in current group\n" +
         "  rr                             sets distribution scheme of current group to Round Robin\n" +
         "  show                           show all channels in all groups\n" +
-        "  version                        show version id\n";
+        "  version                        show version id\n" +
+        "  weight <channel> <weight>      specifies new weight (1-1000) for channel of current group\n";
 
     public static string VersionReport() =>
         $"  This is balance {Balance.Version.Text}\n" +

@@ -6,12 +6,13 @@ using Balance.Routing;
 namespace Balance.Control;
 
 /// <summary>
-/// <c>show json</c>: the same rows as the table, one JSON object on one line,
+/// <c>show json</c>: the same rows as the table, with each channel's weight,
+/// and the queue at maxc when there is one; one JSON object on one line,
 /// written with Utf8JsonWriter (no reflection, so native AOT keeps working).
 /// </summary>
 internal static class ShowJsonFormatter
 {
-    public static string Format(IReadOnlyList<ChannelStatus> rows, int pid)
+    public static string Format(IReadOnlyList<ChannelStatus> rows, int pid, QueueStatus? queue = null)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
@@ -26,6 +27,11 @@ internal static class ShowJsonFormatter
             }
 
             json.WriteEndArray();
+            if (queue is QueueStatus q)
+            {
+                WriteQueue(json, q);
+            }
+
             json.WriteEndObject();
         }
 
@@ -50,6 +56,7 @@ internal static class ShowJsonFormatter
             json.WriteNumber("maxConnections", row.MaxConnections);
             json.WriteNumber("bytesSent", row.BytesSent);
             json.WriteNumber("bytesReceived", row.BytesReceived);
+            json.WriteNumber("weight", row.Weight);
             if (row.Checks is HealthDetails checks)
             {
                 WriteHealth(json, row.Health, checks);
@@ -101,6 +108,17 @@ internal static class ShowJsonFormatter
             json.WriteNull("lastChange");
         }
 
+        json.WriteEndObject();
+    }
+
+    private static void WriteQueue(Utf8JsonWriter json, QueueStatus queue)
+    {
+        json.WriteStartObject("queue");
+        json.WriteNumber("waiting", queue.Waiting);
+        json.WriteNumber("limit", queue.Limit);
+        json.WriteNumber("served", queue.Served);
+        json.WriteNumber("timedOut", queue.TimedOut);
+        json.WriteNumber("turnedAway", queue.TurnedAway);
         json.WriteEndObject();
     }
 }

@@ -147,6 +147,8 @@ internal static class ProxyHost
             OutgoingBindAddress = options.OutgoingBindAddress is null ? null : AddressResolver.Resolve(options.OutgoingBindAddress),
             ConnectTimeout = TimeSpan.FromSeconds(options.ConnectTimeoutSeconds),
             Timeouts = new RelayTimeouts(options.IdleTimeoutSeconds * 1000L, options.FinTimeoutSeconds * 1000L),
+            QueueLength = options.QueueLength,
+            QueueTimeout = TimeSpan.FromSeconds(options.QueueTimeoutSeconds ?? options.ConnectTimeoutSeconds),
             PacketDump = options.PacketDump && !Daemon.IsDetachedChild,
         };
     }

@@ -17,12 +17,12 @@ internal static class RoutingTableBuilder
             foreach (ChannelSpec channel in spec.Channels)
             {
                 IPAddress address = AddressResolver.Resolve(channel.Host);
-                group.Channels.Add(new Channel(new IPEndPoint(address, channel.Port), channel.MaxConnections));
+                group.Channels.Add(new Channel(new IPEndPoint(address, channel.Port), channel.MaxConnections, weight: channel.Weight));
             }
 
             groups.Add(group);
         }
 
-        return new RoutingTable(groups, options.HashFailover, options.AutoDisable);
+        return new RoutingTable(groups, options.HashFailover, options.AutoDisable, options.HashType);
     }
 }

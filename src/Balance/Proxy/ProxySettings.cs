@@ -22,4 +22,10 @@ internal sealed record ProxySettings
 
     /// <summary>With --check: the good checks in a row (rise) that end a -a disable; 0 without: only <c>enable</c> does.</summary>
     public int AutoEnableChecks { get; init; }
+
+    /// <summary>--queue: how many clients may wait for a slot when every channel they could use is full; 0 for none.</summary>
+    public int QueueLength { get; init; }
+
+    /// <summary>--queue-timeout: the longest wait in the queue.</summary>
+    public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

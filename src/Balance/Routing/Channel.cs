@@ -22,10 +22,15 @@ internal sealed class Channel
     private long _bytesReceivedBefore;
     private ChannelState _state;
 
-    public Channel(IPEndPoint endPoint, int maxConnections, bool enabled = true)
+    public const int MinWeight = 1;
+    public const int MaxWeight = 1000;
+
+    public Channel(IPEndPoint endPoint, int maxConnections, bool enabled = true, int weight = MinWeight)
     {
         EndPoint = endPoint;
         MaxConnections = maxConnections;
+        Weight = weight;
+        Joined = enabled;
         _state = new ChannelState(enabled);
     }
 
@@ -34,6 +39,22 @@ internal sealed class Channel
 
     /// <summary>0 means unlimited.</summary>
     public int MaxConnections { get; set; }
+
+    /// <summary>
+    /// Its share relative to the group's other channels (1 to 1000, default
+    /// 1): turns in a round-robin group, connections in a least-connections
+    /// group, table slots in a hash group. Changed through the routing table,
+    /// which rebuilds what the group's policy precomputes.
+    /// </summary>
+    public int Weight { get; set; }
+
+    /// <summary>
+    /// Part of the group's hash table. Channels of the command line are from
+    /// the start; one made by <c>create</c> (disabled) joins when it is first
+    /// enabled, so creating it moves no client. Disabling a joined channel
+    /// does not take it out: its clients go elsewhere at lookup, and come back.
+    /// </summary>
+    public bool Joined { get; set; }
 
     /// <summary>The operator's, autodisable's and health checks' say, kept apart.</summary>
     public ref ChannelState State => ref _state;

@@ -18,7 +18,8 @@ internal readonly record struct ChannelStatus(
     long BytesSent,
     long BytesReceived,
     ChannelHealth Health = ChannelHealth.Unknown,
-    HealthDetails? Checks = null)
+    HealthDetails? Checks = null,
+    int Weight = Channel.MinWeight)
 {
     /// <summary>The counters since start, which <c>reset</c> does not clear (for the metrics).</summary>
     public LifetimeTotals Lifetime { get; init; }

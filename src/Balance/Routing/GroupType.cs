@@ -8,13 +8,29 @@ namespace Balance.Routing;
 /// </summary>
 internal sealed class GroupType
 {
-    /// <summary>In turn from the group's position (the "!" separator; every group's default).</summary>
+    /// <summary>In turn from the group's position, by weight (the "!" separator; every group's default).</summary>
     public static readonly GroupType RoundRobin = new("rr", "RR", "round robin", "!", () => new Policies.RoundRobinPolicy());
 
-    /// <summary>By the client's address (the "%" separator).</summary>
-    public static readonly GroupType Hash = new("hash", "Hash", "hash", "%", () => new Policies.HashPolicy());
+    /// <summary>By the client's address, on a consistent (Maglev) table (the "%" separator).</summary>
+    public static readonly GroupType Hash = new("hash", "Hash", "hash", "%", () => new Policies.ConsistentHashPolicy());
 
-    public static readonly IReadOnlyList<GroupType> All = [RoundRobin, Hash];
+    /// <summary>
+    /// To the channel with the fewest connections for its weight (the "@"
+    /// separator: a word no common shell expands, so it needs no quoting,
+    /// and not a character a host name or address can start with).
+    /// </summary>
+    public static readonly GroupType LeastConnections = new("leastconn", "LC", "least connections", "@", () => new Policies.LeastConnectionsPolicy());
+
+    /// <summary>
+    /// A hash group on the client hash modulo the channels (--hash-type
+    /// modulo): the mapping of earlier versions, for instances that must
+    /// agree with them. What "%" and <c>hash</c> mean then; not chosen by a
+    /// word of its own.
+    /// </summary>
+    public static readonly GroupType ModuloHash = new("hash", "Hash", "hash", "%", () => new Policies.HashPolicy());
+
+    /// <summary>The schemes a separator or a control command names.</summary>
+    public static readonly IReadOnlyList<GroupType> All = [RoundRobin, Hash, LeastConnections];
 
     private readonly Func<IChannelPolicy> _createPolicy;
 

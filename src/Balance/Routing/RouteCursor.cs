@@ -2,13 +2,16 @@ namespace Balance.Routing;
 
 /// <summary>
 /// Where the search for a channel stands for one client connection: the group
-/// being tried, which channels of it were already tried after a failure, and
-/// the channel slot the client holds. Pooled with the connection it serves.
+/// being tried, which channels of it were already tried after a failure, the
+/// channel slot the client holds, and whether a channel was passed over only
+/// because it was full (such a client may wait in the queue at maxc). Pooled
+/// with the connection it serves.
 /// </summary>
 internal sealed class RouteCursor
 {
     private ulong[]? _tried;
     private Channel? _held;
+    private RoutingTable? _table;
 
     public RouteCursor(uint clientHash)
     {
@@ -27,6 +30,13 @@ internal sealed class RouteCursor
     /// <summary>True while this client holds a slot (counted in <c>c</c>) on a channel.</summary>
     public bool Holds => _held is not null;
 
+    /// <summary>
+    /// A channel this client's policy would have taken was passed over only
+    /// because it had reached its maxc (enabled, not down, not tried): a slot
+    /// there may free up, so the client may wait for one.
+    /// </summary>
+    public bool SawFull { get; internal set; }
+
     internal bool WasTried(int channel) =>
         _tried is not null && (_tried[channel >> 6] & (1UL << (channel & 63))) != 0;
 
@@ -37,15 +47,18 @@ internal sealed class RouteCursor
     }
 
     /// <summary>The table counted a slot on <paramref name="channel"/> for this client.</summary>
-    internal void Hold(Channel channel)
+    internal void Hold(Channel channel, RoutingTable? table = null)
     {
-        Release();
+        // Nothing is held here: a failed connect released its slot before the next pick.
+        _held?.EndConnection();
         _held = channel;
+        _table = table;
     }
 
     /// <summary>
     /// Gives the held slot back (<c>c</c> goes down by one): the one place that
-    /// does, whether the connect failed or the relay ended; a second call does nothing.
+    /// does, whether the connect failed or the relay ended; a second call does
+    /// nothing. The table takes it back, so a client waiting for a slot gets it.
     /// </summary>
     public void Release()
     {
@@ -53,7 +66,14 @@ internal sealed class RouteCursor
         if (held is not null)
         {
             _held = null;
-            held.EndConnection();
+            if (_table is null)
+            {
+                held.EndConnection();
+            }
+            else
+            {
+                _table.SlotReleased(held);
+            }
         }
     }
 
@@ -62,8 +82,15 @@ internal sealed class RouteCursor
     {
         Release();
         ClientHash = clientHash;
+        Restart();
+    }
+
+    /// <summary>The same client walks again from group 0 (it waited in the queue for a slot).</summary>
+    internal void Restart()
+    {
         Group = 0;
         LastFailed = -1;
+        SawFull = false;
         if (_tried is not null)
         {
             Array.Clear(_tried);

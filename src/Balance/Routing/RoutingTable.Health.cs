@@ -46,6 +46,7 @@ internal sealed partial class RoutingTable
     public bool RecordHealth(
         Channel channel, IPEndPoint checkedEndPoint, ChannelHealth health, HealthDetails details, bool endAutoDisable, out bool autoEnabled)
     {
+        bool cameBack;
         lock (_sync)
         {
             autoEnabled = false;
@@ -54,6 +55,7 @@ internal sealed partial class RoutingTable
                 return false;
             }
 
+            cameBack = channel.State.Health == ChannelHealth.Down && health != ChannelHealth.Down;
             channel.State.Health = health;
             channel.HealthDetails = details;
             if (endAutoDisable && channel.State.AutoDisabled)
@@ -61,9 +63,15 @@ internal sealed partial class RoutingTable
                 channel.State.AutoDisabled = false;
                 autoEnabled = true;
             }
-
-            return true;
         }
+
+        // A channel back in service has free slots for clients waiting at maxc.
+        if (cameBack || autoEnabled)
+        {
+            ServeQueue();
+        }
+
+        return true;
     }
 
     /// <summary>A channel pointed at a new address knows nothing of its health yet (called under the lock).</summary>

@@ -6,30 +6,47 @@ namespace Balance.Routing;
 /// Groups, channels and counters of one instance: the only state the proxy and
 /// the control server share. Choice and changes run under one lock (they are
 /// short and rare next to relaying); byte and connection counters are lock-free.
+/// The control operations are in RoutingTable.Changes.cs.
 /// </summary>
 internal sealed partial class RoutingTable
 {
     private readonly object _sync = new();
     private readonly ChannelGroup[] _groups;
     private IConnectObserver[] _observers = [];
+    private IClientQueue? _queue;
 
-    public RoutingTable(IReadOnlyList<ChannelGroup> groups, bool hashFailover = false, bool autoDisable = false)
+    /// <param name="hashType">What "%" and the control command <c>hash</c> make: <see cref="GroupType.Hash"/> (the default) or <see cref="GroupType.ModuloHash"/>.</param>
+    public RoutingTable(IReadOnlyList<ChannelGroup> groups, bool hashFailover = false, bool autoDisable = false, GroupType? hashType = null)
     {
         if (groups.Count > Limits.MaxGroups)
         {
             throw new ArgumentException("too many groups", nameof(groups));
         }
 
+        HashType = hashType ?? GroupType.Hash;
         _groups = new ChannelGroup[Limits.MaxGroups];
         for (int i = 0; i < _groups.Length; i++)
         {
-            _groups[i] = i < groups.Count ? groups[i] : new ChannelGroup();
+            ChannelGroup group = i < groups.Count ? groups[i] : new ChannelGroup();
+            if (group.Type == GroupType.Hash && HashType != GroupType.Hash)
+            {
+                group.Type = HashType;
+            }
+
+            group.Policy.Rebuild(group.Describe());
+            _groups[i] = group;
         }
 
         Rules = new RouteRules(hashFailover, autoDisable);
     }
 
     public RouteRules Rules { get; }
+
+    /// <summary>The type a hash group gets here (--hash-type).</summary>
+    public GroupType HashType { get; }
+
+    /// <summary>The queue at maxc, when there is one (--queue).</summary>
+    public QueueStatus? QueueStatus => Volatile.Read(ref _queue)?.Status;
 
     public bool HashFailover => Rules.HashFailover;
 
@@ -41,6 +58,64 @@ internal sealed partial class RoutingTable
         lock (_sync)
         {
             _observers = [.. _observers, observer];
+        }
+    }
+
+    /// <summary>Lets waiting clients take slots as they come free (at start-up, before traffic).</summary>
+    public void AttachQueue(IClientQueue queue) => Volatile.Write(ref _queue, queue);
+
+    /// <summary>
+    /// A client gives its slot on <paramref name="channel"/> back
+    /// (<see cref="RouteCursor.Release"/>). Without waiting clients that is
+    /// one decrement and one field read; with some, the oldest that can use
+    /// the slot gets it, handed out together with the release.
+    /// </summary>
+    internal void SlotReleased(Channel channel)
+    {
+        IClientQueue? queue = _queue;
+        if (queue is null)
+        {
+            channel.EndConnection();
+        }
+        else if (queue.HasWaiting)
+        {
+            queue.Serve(1, channel);
+        }
+        else
+        {
+            channel.EndConnection();
+            if (queue.HasWaiting)
+            {
+                queue.Serve(1); // a client joined the queue meanwhile (it looks for a slot itself too)
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the queue's hand-out under the routing lock, after giving back
+    /// <paramref name="released"/>'s slot, so that no other pick comes in
+    /// between. No allocation: the state travels by value to a static delegate.
+    /// </summary>
+    internal void HandOut<TState>(Channel? released, TState state, Action<TState> handOut)
+    {
+        lock (_sync)
+        {
+            released?.EndConnection();
+            handOut(state);
+        }
+    }
+
+    /// <summary>
+    /// Slots may have come free by a change (a channel enabled, a maxc
+    /// raised, a group's type changed; a health check finding a channel up
+    /// calls it too): waiting clients take all they can. Never under the lock.
+    /// </summary>
+    internal void ServeQueue()
+    {
+        IClientQueue? queue = Volatile.Read(ref _queue);
+        if (queue is not null && queue.HasWaiting)
+        {
+            queue.Serve(int.MaxValue);
         }
     }
 
@@ -66,7 +141,7 @@ internal sealed partial class RoutingTable
                     group.Current = (index + 1) % group.Channels.Count;
                     Channel channel = group.Channels[index];
                     channel.BeginAttempt();
-                    cursor.Hold(channel);
+                    cursor.Hold(channel, this);
                     cursor.MarkTried(index);
                     return new ChannelLease(cursor.Group, index, channel);
                 }
@@ -88,13 +163,13 @@ internal sealed partial class RoutingTable
     }
 
     /// <summary>
-    /// Records a failed connect: gives the slot back, makes the next pick
-    /// continue after this channel and, with autodisable, disables it.
+    /// Records a failed connect: makes the next pick continue after this
+    /// channel, with autodisable disables it, then gives the slot back (so a
+    /// waiting client never gets a slot on a channel just disabled).
     /// Returns true when it was disabled now.
     /// </summary>
     public bool Failed(RouteCursor cursor, ChannelLease lease, ConnectOutcome outcome = ConnectOutcome.Refused, TimeSpan took = default)
     {
-        cursor.Release();
         bool disabled;
         lock (_sync)
         {
@@ -105,6 +180,8 @@ internal sealed partial class RoutingTable
                 lease.Channel.State.AutoDisabled = true;
             }
         }
+
+        cursor.Release();
 
         foreach (IConnectObserver observer in Volatile.Read(ref _observers))
         {
@@ -143,7 +220,7 @@ internal sealed partial class RoutingTable
         Channel ch = group.Channels[index];
         return new ChannelStatus(
             groupIndex, group.Type, index, ch.Enabled, ch.EndPoint, ch.Connections, ch.TotalConnections,
-            ch.MaxConnections, ch.BytesSent, ch.BytesReceived, ch.State.Health, HealthChecked ? ch.HealthDetails : null)
+            ch.MaxConnections, ch.BytesSent, ch.BytesReceived, ch.State.Health, HealthChecked ? ch.HealthDetails : null, ch.Weight)
         {
             Lifetime = ch.Lifetime,
         };
@@ -176,101 +253,6 @@ internal sealed partial class RoutingTable
         {
             ChannelGroup g = _groups[group];
             return channel < 0 || channel >= g.Channels.Count ? null : StatusOf(group, g, channel);
-        }
-    }
-
-    /// <summary>
-    /// <c>enable</c> and <c>disable</c>. The operator's word is recorded even
-    /// when the channel already looks that way (a <c>disable</c> of a channel
-    /// autodisable took out keeps it out once autodisable lets go).
-    /// </summary>
-    public ControlResult SetEnabled(int group, int channel, bool enabled) =>
-        WithChannel(group, channel, ch =>
-        {
-            bool was = ch.Enabled;
-            ch.Enabled = enabled;
-            return was == enabled ? ControlResult.Unchanged : ControlResult.Done;
-        });
-
-    public ControlResult SetMaxConnections(int group, int channel, int maxConnections) =>
-        WithChannel(group, channel, ch =>
-        {
-            ch.MaxConnections = maxConnections;
-            return ControlResult.Done;
-        });
-
-    public ControlResult ResetCounters(int group, int channel) =>
-        WithChannel(group, channel, ch =>
-        {
-            ch.ResetCounters();
-            return ControlResult.Done;
-        });
-
-    public ControlResult Assign(int group, int channel, IPEndPoint endPoint) =>
-        WithChannel(group, channel, ch =>
-        {
-            if (ch.Enabled)
-            {
-                return ControlResult.MustBeDisabled;
-            }
-
-            ch.EndPoint = endPoint;
-            StartHealthOver(ch);
-            return ControlResult.Done;
-        });
-
-    /// <summary>Appends a channel, disabled, to a group (the control command <c>create</c>).</summary>
-    public ControlResult Create(int group, IPEndPoint endPoint)
-    {
-        if (!IsValidGroup(group))
-        {
-            return ControlResult.NoSuchGroup;
-        }
-
-        lock (_sync)
-        {
-            List<Channel> channels = _groups[group].Channels;
-            if (channels.Count >= Limits.MaxChannels)
-            {
-                return ControlResult.NoSlots;
-            }
-
-            channels.Add(new Channel(endPoint, maxConnections: 0, enabled: false));
-            ChannelsChanged();
-            return ControlResult.Done;
-        }
-    }
-
-    public ControlResult SetType(int group, GroupType type)
-    {
-        if (!IsValidGroup(group))
-        {
-            return ControlResult.NoSuchGroup;
-        }
-
-        lock (_sync)
-        {
-            _groups[group].Type = type;
-            return ControlResult.Done;
-        }
-    }
-
-    private ControlResult WithChannel(int group, int channel, Func<Channel, ControlResult> change)
-    {
-        if (!IsValidGroup(group))
-        {
-            return ControlResult.NoSuchGroup;
-        }
-
-        lock (_sync)
-        {
-            List<Channel> channels = _groups[group].Channels;
-            if (channel < 0 || channel >= channels.Count)
-            {
-                return ControlResult.NoSuchChannel;
-            }
-
-            return change(channels[channel]);
         }
     }
 }

@@ -93,13 +93,13 @@ public sealed class ChannelSpecParserTests : IClassFixture<TestServicesFile>
     [InlineData("::16")]
     [InlineData("::1")]
     [InlineData("fe80::1:2")]
-    [InlineData("host1:80:4:5")]
+    [InlineData("host1:80:4:5:6")]
     [InlineData("[]")]
     [InlineData("[]:80")]
     [InlineData("[::1")]
     [InlineData("[::1]80")]
     [InlineData("[::1]x:80")]
-    [InlineData("[::1]:80:4:5")]
+    [InlineData("[::1]:80:4:5:6")]
     public void Malformed_channels_are_invalid_addresses_with_exit_65(string text)
     {
         var e = Assert.Throws<BalanceException>(() => Parse(text));

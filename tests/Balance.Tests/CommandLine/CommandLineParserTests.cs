@@ -433,8 +433,8 @@ public sealed class CommandLineParserTests : IClassFixture<TestServicesFile>
     [Fact]
     public void A_malformed_channel_is_an_invalid_address_with_exit_65()
     {
-        var e = Fails("8888", "a", "host:1:2:3");
-        Assert.Equal("unknown or invalid address [host:1:2:3]", e.Message);
+        var e = Fails("8888", "a", "host:1:2:3:4");
+        Assert.Equal("unknown or invalid address [host:1:2:3:4]", e.Message);
         Assert.Equal(65, e.ExitCode);
     }
 
@@ -442,7 +442,7 @@ public sealed class CommandLineParserTests : IClassFixture<TestServicesFile>
     public void Typed_line_breaks_never_split_the_message()
     {
         Assert.Equal("invalid port [80?81], exiting.", Fails("80\n81", "h").Message);
-        Assert.Equal("unknown or invalid address [a:1:2:3?]", Fails("8888", "a:1:2:3\n").Message);
+        Assert.Equal("unknown or invalid address [a:1:2:3:4?]", Fails("8888", "a:1:2:3:4\n").Message);
         Assert.Equal("balance: invalid option -- '?'", Fails("-f\r", "8888", "h").Message);
         Assert.Equal("balance: invalid timeout [1?] for -t, whole seconds >= 1 expected", Fails("-t", "1\n", "8888", "h").Message);
     }

@@ -161,6 +161,40 @@ public sealed class CommandExecutorTests : IDisposable
     }
 
     [Fact]
+    public void Weight_changes_or_reports_like_maxc()
+    {
+        Assert.Equal("weight of channel 1 changed to 5\n", Run("weight 1 5"));
+        Assert.Equal(5, _table.Status(0, 1)!.Value.Weight);
+        Assert.Equal("weight of channel 0 changed to 1000\n", Run("w 0 1000"));
+        Assert.Equal("value out of range\n", Run("weight 1 0"));
+        Assert.Equal("value out of range\n", Run("weight 1 1001"));
+        Assert.Equal("unknown channel\n", Run("weight 2 3"));
+        Assert.Equal("unknown channel\n", Run("weight 9 0"));
+        Assert.Equal("weight of channel 0 changed to 2\n", Run("weight 0 2", group: 1));
+        Assert.Equal("syntax error\n", Run("weight 1"));
+        Assert.Equal("syntax error\n", Run("weight 1 x"));
+        Assert.Equal(5, _table.Status(0, 1)!.Value.Weight);
+    }
+
+    [Fact]
+    public void Leastconn_sets_the_current_group()
+    {
+        Assert.Equal("group 1 set to least connections\n", Run("leastconn", group: 1));
+        Assert.Equal(GroupType.LeastConnections, _table.Status(1, 0)!.Value.Type);
+        Assert.Equal("group 1 set to hash\n", Run("hash", group: 1));
+        Assert.Equal(GroupType.Hash, _table.Status(1, 0)!.Value.Type);
+    }
+
+    [Fact]
+    public void Show_json_has_the_weight_and_no_queue_without_one()
+    {
+        Run("weight 1 7");
+        string json = Run("show json");
+        Assert.Contains("\"weight\":7", json);
+        Assert.DoesNotContain("\"queue\"", json);
+    }
+
+    [Fact]
     public void Show_help_and_version_print_their_texts()
     {
         Assert.StartsWith(ShowFormatter.Header, Run("show"));
@@ -176,10 +210,12 @@ public sealed class CommandExecutorTests : IDisposable
     {
         string[] lines = ControlTexts.Help.TrimEnd('\n').Split('\n');
         Assert.Equal("available commands:", lines[0]);
-        Assert.Equal(17, lines.Length);
+        Assert.Equal(19, lines.Length);
         Assert.All(lines.Skip(1), line => Assert.StartsWith("  ", line));
         Assert.Equal("  create <host> <port>           creates a channel in the current group", lines[1]);
-        Assert.Equal("  version                        show version id", lines[16]);
+        Assert.Equal("  leastconn                      sets distribution scheme of current group to Least Connections", lines[9]);
+        Assert.Equal("  version                        show version id", lines[17]);
+        Assert.Equal("  weight <channel> <weight>      specifies new weight (1-1000) for channel of current group", lines[18]);
     }
 
     [Fact]

@@ -38,6 +38,17 @@ public class ShowFormatterTests
     }
 
     [Fact]
+    public void Least_connections_groups_show_LC_right_aligned_and_weights_change_nothing()
+    {
+        ChannelStatus weighted = Row("10.0.0.1", 80, group: 2, type: GroupType.LeastConnections) with { Weight = 9 };
+        Assert.Equal(
+            ShowFormatter.Header +
+            "  2   LC  0 ENA         10.0.0.1    80    0           0    0           0           0\n",
+            ShowFormatter.Table(new[] { weighted }));
+        Assert.Equal(ShowFormatter.Table(new[] { Row("10.0.0.1", 80) }), ShowFormatter.Table(new[] { Row("10.0.0.1", 80) with { Weight = 1000 } }));
+    }
+
+    [Fact]
     public void Long_ipv6_address_widens_only_its_own_row()
     {
         string text = ShowFormatter.Table(new[]

@@ -50,6 +50,31 @@ public class ShowJsonFormatterTests
     }
 
     [Fact]
+    public void Json_has_each_channels_weight_the_group_types_and_the_queue_when_there_is_one()
+    {
+        var rows = new List<ChannelStatus>
+        {
+            new(0, GroupType.LeastConnections, 0, true, new IPEndPoint(IPAddress.Loopback, 80), 0, 0, 0, 0, 0, Weight: 7),
+            new(1, GroupType.ModuloHash, 0, true, new IPEndPoint(IPAddress.Loopback, 81), 0, 0, 0, 0, 0),
+        };
+
+        using JsonDocument doc = JsonDocument.Parse(ShowJsonFormatter.Format(rows, 1, new QueueStatus(3, 10, 20, 4, 5)));
+        JsonElement groups = doc.RootElement.GetProperty("groups");
+        Assert.Equal("leastconn", groups[0].GetProperty("type").GetString());
+        Assert.Equal(7, groups[0].GetProperty("channels")[0].GetProperty("weight").GetInt32());
+        Assert.Equal("hash", groups[1].GetProperty("type").GetString());
+        Assert.Equal(1, groups[1].GetProperty("channels")[0].GetProperty("weight").GetInt32());
+        JsonElement queue = doc.RootElement.GetProperty("queue");
+        Assert.Equal(
+            (3, 10, 20L, 4L, 5L),
+            (queue.GetProperty("waiting").GetInt32(), queue.GetProperty("limit").GetInt32(), queue.GetProperty("served").GetInt64(),
+             queue.GetProperty("timedOut").GetInt64(), queue.GetProperty("turnedAway").GetInt64()));
+
+        using JsonDocument without = JsonDocument.Parse(ShowJsonFormatter.Format(rows, 1));
+        Assert.False(without.RootElement.TryGetProperty("queue", out _));
+    }
+
+    [Fact]
     public void Empty_table_has_no_groups()
     {
         using JsonDocument doc = JsonDocument.Parse(ShowJsonFormatter.Format(Array.Empty<ChannelStatus>(), 1));

@@ -20,7 +20,7 @@ public sealed partial class ControlCommandFuzzTests : IClassFixture<TestServices
     private static readonly string[] CommandNames =
     {
         "quit", "show", "help", "?", "kill", "disable", "group", "reset", "enable", "create", "assign",
-        "maxc", "mrtg-bytes", "mrtg-conns", "version", "hash", "rr",
+        "maxc", "mrtg-bytes", "mrtg-conns", "version", "hash", "rr", "weight", "leastconn",
     };
 
     private static readonly Gen<char> NastyChar = Gen.OneOf(
@@ -80,7 +80,8 @@ public sealed partial class ControlCommandFuzzTests : IClassFixture<TestServices
         Answer(@"maxc of channel \d+ changed to \d+\n"),
         Answer(@"\d+\n\d+\nUNKNOWN\ngroup \d+ channel \d+\n"),
         Answer(@"\d+\nUNKNOWN\nUNKNOWN\ngroup \d+ channel \d+\n"),
-        Answer(@"group \d+ set to (hash|round robin)\n"),
+        Answer(@"group \d+ set to (hash|round robin|least connections)\n"),
+        Answer(@"weight of channel \d+ changed to \d+\n"),
         Answer(@"channel created\n"),
         Answer(@"no channel slots available\n"),
         Answer(@"invalid address\n"),

@@ -9,9 +9,21 @@ internal static class RoutingTestHelpers
     /// <summary>Channel C of group G listens on port 10000 + 100 * G + C.</summary>
     public static int PortOf(int group, int channel) => 10000 + (100 * group) + channel;
 
+    /// <summary>
+    /// A group of channels with these limits. A hash group chooses with the
+    /// modulo mapping (the policy of --hash-type modulo), whose clients the
+    /// rule tests here pick channel by channel (<see cref="ClientFor"/>); the
+    /// consistent mapping, the default, has tests of its own
+    /// (ConsistentHashRoutingTests, Policies/ConsistentHashPolicyTests).
+    /// </summary>
     public static ChannelGroup Group(int groupIndex, GroupType type, params int[] maxConnections)
     {
         var group = new ChannelGroup { Type = type };
+        if (type == GroupType.Hash)
+        {
+            group.Use(GroupType.Hash, GroupType.ModuloHash.CreatePolicy());
+        }
+
         for (int c = 0; c < maxConnections.Length; c++)
         {
             group.Channels.Add(new Channel(new IPEndPoint(IPAddress.Loopback, PortOf(groupIndex, c)), maxConnections[c]));

@@ -7,8 +7,9 @@ namespace Balance.Proxy.Linux;
 
 /// <summary>
 /// One thread, one epoll instance, level-triggered. Dispatches descriptor
-/// events to their handlers, runs connect deadlines, timers and the timeout
-/// sweep, and owns what its pairs share: the read buffer (so no relay holds a
+/// events to their handlers, runs connect and queue deadlines, timers, the
+/// timeout sweep and the pairs other threads hand back to it (a slot found
+/// for a client waiting in the queue), and owns what its pairs share: the read buffer (so no relay holds a
 /// buffer of its own), the pool of free pairs and the list of live ones.
 /// Reads the clock once per wake-up (<see cref="Now"/>).
 /// </summary>
@@ -41,6 +42,9 @@ internal sealed unsafe class EventLoop : IDisposable
     private bool _draining;
     private long _nextSweep;
 
+    /// <summary>Pairs that got a slot in the queue, pushed by any thread, taken by this loop (see <see cref="Post"/>).</summary>
+    private RelayPair? _granted;
+
     private struct Slot
     {
         public IEpollHandler? Handler;
@@ -72,7 +76,11 @@ internal sealed unsafe class EventLoop : IDisposable
 
     public LivePairs Live { get; } = new();
 
-    public ConnectDeadlines Deadlines { get; } = new();
+    /// <summary>Backend connects in progress, by their -t deadline.</summary>
+    public DeadlineList<ConnectLinkOf> Deadlines { get; } = new();
+
+    /// <summary>Clients waiting in the queue at maxc, by their --queue-timeout deadline.</summary>
+    public DeadlineList<QueueLinkOf> QueueDeadlines { get; } = new();
 
     public bool Stopping => _stopping;
 
@@ -142,6 +150,52 @@ internal sealed unsafe class EventLoop : IDisposable
         Wake();
     }
 
+    /// <summary>
+    /// Hands a waiting pair that got a slot back to this loop, which connects
+    /// it on its own thread; safe from any thread (the slot is often freed on
+    /// another loop). A lock-free push onto a list linked through the pairs:
+    /// nothing is allocated.
+    /// </summary>
+    public void Post(RelayPair pair)
+    {
+        RelayPair? head;
+        do
+        {
+            head = Volatile.Read(ref _granted);
+            pair.NextGranted = head;
+        }
+        while (Interlocked.CompareExchange(ref _granted, pair, head) != head);
+
+        Wake();
+    }
+
+    private void RunGranted()
+    {
+        if (Volatile.Read(ref _granted) is null)
+        {
+            return;
+        }
+
+        // Taken all at once (no ABA), then turned round into the order they were granted in.
+        RelayPair? taken = Interlocked.Exchange(ref _granted, null);
+        RelayPair? ordered = null;
+        while (taken is not null)
+        {
+            RelayPair? next = taken.NextGranted;
+            taken.NextGranted = ordered;
+            ordered = taken;
+            taken = next;
+        }
+
+        while (ordered is not null)
+        {
+            RelayPair? next = ordered.NextGranted;
+            ordered.NextGranted = null;
+            ordered.OnSlotGranted();
+            ordered = next;
+        }
+    }
+
     private void Wake()
     {
         ulong one = 1;
@@ -167,6 +221,7 @@ internal sealed unsafe class EventLoop : IDisposable
                 }
             }
 
+            RunGranted();
             RunDeadlines();
             if (_drainRequested && !_draining)
             {
@@ -185,7 +240,7 @@ internal sealed unsafe class EventLoop : IDisposable
 
     private int NextTimeout()
     {
-        long next = Deadlines.Next;
+        long next = Math.Min(Deadlines.Next, QueueDeadlines.Next);
         if (_timeouts.Enabled)
         {
             next = Math.Min(next, _nextSweep);
@@ -209,6 +264,11 @@ internal sealed unsafe class EventLoop : IDisposable
         while (Deadlines.TakeExpired(Now) is RelayPair pair)
         {
             pair.OnConnectTimeout();
+        }
+
+        while (QueueDeadlines.TakeExpired(Now) is RelayPair pair)
+        {
+            pair.OnQueueTimeout();
         }
 
         for (int i = _timers.Count - 1; i >= 0; i--)
@@ -235,7 +295,7 @@ internal sealed unsafe class EventLoop : IDisposable
         NativeMemory.Free(_events);
     }
 
-    /// <summary>The eventfd that wakes the loop for <see cref="Stop"/> and <see cref="Drain"/>.</summary>
+    /// <summary>The eventfd that wakes the loop for <see cref="Stop"/>, <see cref="Drain"/> and <see cref="Post"/>.</summary>
     private sealed class WakeHandler : IEpollHandler
     {
         public static readonly WakeHandler Instance = new();

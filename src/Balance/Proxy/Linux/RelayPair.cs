@@ -12,9 +12,11 @@ namespace Balance.Proxy.Linux;
 /// <see cref="RelayDirection"/>). A half-close is passed on; a reset or error
 /// on either socket ends both. Both sockets stay in epoll while the pair
 /// relays, also when it waits for nothing on one of them (its data is stuck
-/// behind a slow peer), so a reset there still ends the pair.
+/// behind a slow peer), so a reset there still ends the pair. When every
+/// channel it could use is full it may wait in the queue at maxc first,
+/// holding no backend and no buffer, until its loop is handed a slot.
 /// </summary>
-internal sealed class RelayPair : IEpollHandler
+internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
 {
     /// <summary>
     /// What a pair waits for when it wants to read: data, and the peer's FIN
@@ -63,13 +65,14 @@ internal sealed class RelayPair : IEpollHandler
 
     internal RelayPair? PreviousLive { get; set; }
 
-    internal RelayPair? NextConnecting { get; set; }
+    /// <summary>Place in the loop's connect deadlines.</summary>
+    internal DeadlineLink ConnectLink;
 
-    internal RelayPair? PreviousConnecting { get; set; }
+    /// <summary>Place in the loop's queue deadlines.</summary>
+    internal DeadlineLink QueueLink;
 
-    internal long ConnectDeadline { get; set; }
-
-    internal bool PendingConnect { get; set; }
+    /// <summary>Link of the loop's list of pairs that got a slot in the queue (<see cref="EventLoop.Post"/>).</summary>
+    internal RelayPair? NextGranted;
 
     /// <summary>Bytes, last activity and half-close of the relay, for the counters and the timeouts.</summary>
     public PairTraffic Traffic { get; } = new();
@@ -84,6 +87,11 @@ internal sealed class RelayPair : IEpollHandler
         {
             if (!_attempt.TryNext(out IPEndPoint target))
             {
+                if (TryWait())
+                {
+                    return;
+                }
+
                 Close(reset: false); // no channel left: accept-and-close, as the original
                 return;
             }
@@ -257,6 +265,7 @@ internal sealed class RelayPair : IEpollHandler
 
         _closed = true;
         EndConnect();
+        bool slotOnItsWay = _waiting && StopWaiting();
         IsRelaying = false;
         _client.Close(reset);
         _backend.Close(reset);
@@ -264,6 +273,11 @@ internal sealed class RelayPair : IEpollHandler
         _down.Release();
         _attempt.Release();
         _loop.Live.Remove(this);
+        if (slotOnItsWay)
+        {
+            return; // a post for this pair is coming: it stays closed, out of the pool, and the GC takes it
+        }
+
         _closed = false;
         _loop.Pool.Return(this);
     }

@@ -3,7 +3,7 @@ using Balance.Routing;
 
 namespace Balance.Proxy.Session;
 
-/// <summary>What every client session of an engine shares: routing, settings, log, clock, and the stop flag.</summary>
+/// <summary>What every client session of an engine shares: routing, settings, log, clock, the queue at maxc, and the stop flag.</summary>
 internal sealed class SessionContext
 {
     private volatile bool _stopping;
@@ -16,6 +16,11 @@ internal sealed class SessionContext
         Clock = clock;
         Source = new OutgoingSource(settings.OutgoingBindAddress, log);
         Shortage = new ResourceShortageLog(log, clock);
+        if (settings.QueueLength > 0)
+        {
+            Queue = new ClientQueue(this, settings.QueueLength, settings.QueueTimeout);
+            table.AttachQueue(Queue);
+        }
     }
 
     public RoutingTable Table { get; }
@@ -31,6 +36,9 @@ internal sealed class SessionContext
 
     /// <summary>Running out of descriptors or memory, told at most once per interval.</summary>
     public ResourceShortageLog Shortage { get; }
+
+    /// <summary>The queue at maxc (--queue), or null.</summary>
+    public ClientQueue? Queue { get; }
 
     /// <summary>Set when the proxy ends at once: no client starts another connect.</summary>
     public bool Stopping => _stopping;

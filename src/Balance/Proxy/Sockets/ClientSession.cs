@@ -8,7 +8,8 @@ namespace Balance.Proxy.Sockets;
 /// <summary>
 /// One accepted client on the sockets engine: the shared connect walk picks
 /// and fails over, this connects asynchronously and then relays. With no
-/// channel left the client is closed, as the original did.
+/// channel left the client may wait in the queue at maxc for a slot;
+/// otherwise it is closed, as the original did.
 /// </summary>
 internal sealed class ClientSession
 {
@@ -38,21 +39,27 @@ internal sealed class ClientSession
 
             SocketTuning.ForRelay(_client);
             attempt.Begin(ClientHash.Of(address));
-            while (attempt.TryNext(out IPEndPoint target))
+            bool dropped = false;
+            do
             {
-                var (backend, outcome, errno) = await _connector.ConnectAsync(target, attempt, stopping).ConfigureAwait(false);
-                if (backend is not null)
+                while (attempt.TryNext(out IPEndPoint target))
                 {
-                    attempt.Connected();
-                    await RelayAsync(backend, attempt.Lease.Channel).ConfigureAwait(false);
-                    return;
-                }
+                    var (backend, outcome, errno) = await _connector.ConnectAsync(target, attempt, stopping).ConfigureAwait(false);
+                    if (backend is not null)
+                    {
+                        attempt.Connected();
+                        await RelayAsync(backend, attempt.Lease.Channel).ConfigureAwait(false);
+                        return;
+                    }
 
-                if (!attempt.Failed(outcome, errno))
-                {
-                    break;
+                    if (!attempt.Failed(outcome, errno))
+                    {
+                        dropped = true;
+                        break;
+                    }
                 }
             }
+            while (!dropped && await SlotWaiter.WaitAsync(attempt, _context.Clock, stopping).ConfigureAwait(false));
 
             _client.Dispose();
         }

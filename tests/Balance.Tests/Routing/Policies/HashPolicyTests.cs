@@ -46,4 +46,32 @@ public sealed class HashPolicyTests
         Assert.Equal(-1, Policy.Next(group, cursor, WithoutH));
         Assert.Equal(1, Policy.Next(group, cursor, WithH));
     }
+
+    [Fact]
+    public void Weights_stretch_a_channel_over_that_many_values_of_the_modulo()
+    {
+        var policy = new HashPolicy();
+        ChannelGroup group = Hash(0, 3);
+        group.Channels[1].Weight = 2; // values 0, 1 2, 3 of hash mod 4
+        policy.Rebuild(group.Describe());
+        var counts = new int[3];
+        for (uint hash = 0; hash < 400; hash++)
+        {
+            counts[policy.First(group, new RouteCursor(hash), WithoutH)]++;
+        }
+
+        Assert.Equal([100, 200, 100], counts);
+    }
+
+    [Fact]
+    public void All_weights_1_is_the_plain_modulo()
+    {
+        var policy = new HashPolicy();
+        ChannelGroup group = Hash(0, 5);
+        policy.Rebuild(group.Describe());
+        for (uint hash = 0; hash < 50; hash++)
+        {
+            Assert.Equal((int)(hash % 5), policy.First(group, new RouteCursor(hash), WithoutH));
+        }
+    }
 }
