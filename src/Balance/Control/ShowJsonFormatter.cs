@@ -6,8 +6,9 @@ using Balance.Routing;
 namespace Balance.Control;
 
 /// <summary>
-/// <c>show json</c>: the same rows as the table, with each channel's weight,
-/// and the queue at maxc when there is one; one JSON object on one line,
+/// <c>show json</c>: the same rows as the table, with each channel's weight
+/// once any channel has one other than 1 (so a plain command line's output stays
+/// as it was), and the queue at maxc when there is one; one JSON object on one line,
 /// written with Utf8JsonWriter (no reflection, so native AOT keeps working).
 /// </summary>
 internal static class ShowJsonFormatter
@@ -21,9 +22,10 @@ internal static class ShowJsonFormatter
             json.WriteString("version", Balance.Version.Text);
             json.WriteNumber("pid", pid);
             json.WriteStartArray("groups");
+            bool weighted = rows.Any(r => r.Weight != 1);
             foreach (IGrouping<int, ChannelStatus> group in rows.GroupBy(r => r.Group))
             {
-                WriteGroup(json, group);
+                WriteGroup(json, group, weighted);
             }
 
             json.WriteEndArray();
@@ -38,7 +40,7 @@ internal static class ShowJsonFormatter
         return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length) + "\n";
     }
 
-    private static void WriteGroup(Utf8JsonWriter json, IGrouping<int, ChannelStatus> group)
+    private static void WriteGroup(Utf8JsonWriter json, IGrouping<int, ChannelStatus> group, bool weighted)
     {
         json.WriteStartObject();
         json.WriteNumber("group", group.Key);
@@ -56,7 +58,11 @@ internal static class ShowJsonFormatter
             json.WriteNumber("maxConnections", row.MaxConnections);
             json.WriteNumber("bytesSent", row.BytesSent);
             json.WriteNumber("bytesReceived", row.BytesReceived);
-            json.WriteNumber("weight", row.Weight);
+            if (weighted)
+            {
+                json.WriteNumber("weight", row.Weight);
+            }
+
             if (row.Checks is HealthDetails checks)
             {
                 WriteHealth(json, row.Health, checks);
