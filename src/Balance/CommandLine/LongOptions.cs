@@ -17,6 +17,7 @@ internal static class LongOptions
     {
         new("grace", true, (o, v) => o with { GraceSeconds = WholeSeconds(v!, "grace period") }),
         new("fin-timeout", true, (o, v) => o with { FinTimeoutSeconds = WholeSeconds(v!, "fin timeout") }),
+        new("kernel-relay", false, (o, _) => o with { KernelRelay = true }),
     };
 
     /// <summary>

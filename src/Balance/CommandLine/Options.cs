@@ -40,6 +40,15 @@ internal sealed record Options
     /// </summary>
     public int FinTimeoutSeconds { get; init; } = 60;
 
+    /// <summary>
+    /// --kernel-relay: once a pair has carried a request, its answer and the
+    /// next request, the kernel moves its bytes (a BPF sockmap), so balance
+    /// is woken only for FINs, resets and timeouts. Off by default: it needs
+    /// CAP_BPF and CAP_NET_ADMIN and a kernel with sockmap, and it gains only
+    /// where many small messages flow on kept-alive connections.
+    /// </summary>
+    public bool KernelRelay { get; init; }
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

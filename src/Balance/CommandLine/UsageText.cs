@@ -34,6 +34,8 @@ internal static class UsageText
           -6        force IPv6 listen socket
           --grace sec  on SIGTERM/SIGINT/kill, let relays finish for sec seconds (default=10)
           --fin-timeout sec  close a half-closed connection silent for sec seconds (default=60, 0=never)
+          --kernel-relay  let the kernel relay kept-alive connections (BPF sockmap; needs
+                    CAP_BPF and CAP_NET_ADMIN, else user space as without it; default off)
           --help    show this text
 
           channels: host[:port[:maxc]], IPv6 literals as [addr][:port[:maxc]];

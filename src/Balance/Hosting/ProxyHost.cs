@@ -114,6 +114,7 @@ internal static class ProxyHost
             ConnectTimeout = TimeSpan.FromSeconds(options.ConnectTimeoutSeconds),
             Timeouts = new RelayTimeouts(options.IdleTimeoutSeconds * 1000L, options.FinTimeoutSeconds * 1000L),
             PacketDump = options.PacketDump && !Daemon.IsDetachedChild,
+            KernelRelay = options.KernelRelay || Environment.GetEnvironmentVariable("BALANCE_KERNEL_RELAY") == "1",
         };
     }
 

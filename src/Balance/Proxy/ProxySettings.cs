@@ -19,4 +19,7 @@ internal sealed record ProxySettings
     public RelayTimeouts Timeouts { get; init; }
 
     public bool PacketDump { get; init; }
+
+    /// <summary>--kernel-relay or BALANCE_KERNEL_RELAY=1: established pairs are relayed by a BPF sockmap program (epoll engine).</summary>
+    public bool KernelRelay { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Balance.Native;
+using Balance.Proxy.Linux.Kernel;
 using Balance.Proxy.Session;
 
 namespace Balance.Proxy.Linux;
@@ -19,6 +20,15 @@ internal sealed unsafe class EventLoop : IDisposable
 
     /// <summary>The longest epoll_wait while a deadline is pending: deadlines are checked at least this often.</summary>
     private const int MaxWaitMs = 1000;
+
+    /// <summary>How often the kernel relay's byte counts are folded into the channels' (show, -T).</summary>
+    private const int KernelFoldMs = 1000;
+
+    /// <summary>
+    /// Longest wait between two looks at a FIN held back for the kernel:
+    /// the first look is after 1 ms, each next one twice as late.
+    /// </summary>
+    private const int MaxKernelCheckMs = 64;
 
     private static readonly bool PackedEvents =
         RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
@@ -40,6 +50,10 @@ internal sealed unsafe class EventLoop : IDisposable
     private long _drainDeadline;
     private bool _draining;
     private long _nextSweep;
+    private readonly List<RelayPair> _awaitingKernel = new();
+    private long _nextKernelCheck = long.MaxValue;
+    private int _kernelCheckDelay;
+    private long _nextKernelFold;
 
     private struct Slot
     {
@@ -47,8 +61,9 @@ internal sealed unsafe class EventLoop : IDisposable
         public uint Generation;
     }
 
-    public EventLoop(RelayTimeouts timeouts, TimeProvider clock)
+    public EventLoop(RelayTimeouts timeouts, TimeProvider clock, KernelSlots? kernelSlots = null)
     {
+        KernelSlots = kernelSlots;
         _timeouts = timeouts;
         _clock = clock;
         _epoll = Libc.EpollCreate(Libc.EPOLL_CLOEXEC);
@@ -73,6 +88,17 @@ internal sealed unsafe class EventLoop : IDisposable
     public LivePairs Live { get; } = new();
 
     public ConnectDeadlines Deadlines { get; } = new();
+
+    /// <summary>This loop's share of the kernel relay; null when it is off or unavailable.</summary>
+    public KernelSlots? KernelSlots { get; }
+
+    /// <summary>Looks again, soon, whether the kernel has written out what a pair's FIN waits for.</summary>
+    public void AwaitKernel(RelayPair pair)
+    {
+        _awaitingKernel.Add(pair);
+        _kernelCheckDelay = 1;
+        _nextKernelCheck = Math.Min(_nextKernelCheck, Now + 1);
+    }
 
     public bool Stopping => _stopping;
 
@@ -196,6 +222,12 @@ internal sealed unsafe class EventLoop : IDisposable
             next = Math.Min(next, Interlocked.Read(ref _drainDeadline));
         }
 
+        next = Math.Min(next, _nextKernelCheck);
+        if (KernelSlots is { InUse: > 0 })
+        {
+            next = Math.Min(next, _nextKernelFold);
+        }
+
         foreach (var timer in _timers)
         {
             next = Math.Min(next, timer.Deadline);
@@ -221,11 +253,44 @@ internal sealed unsafe class EventLoop : IDisposable
             }
         }
 
-        if (_timeouts.Enabled && Now >= _nextSweep)
+        if (Now >= _nextKernelCheck)
+        {
+            CheckAwaitingKernel();
+        }
+
+        bool sweep = _timeouts.Enabled && Now >= _nextSweep;
+        if (KernelSlots is { InUse: > 0 } && (sweep || Now >= _nextKernelFold))
+        {
+            // Before the sweep: what the kernel moved is activity for -T.
+            _nextKernelFold = Now + KernelFoldMs;
+            Live.FoldKernelCounts(Now);
+        }
+
+        if (sweep)
         {
             _nextSweep = Now + _timeouts.SweepPeriodMs;
             Live.CloseExpired(Now, _timeouts);
         }
+    }
+
+    private void CheckAwaitingKernel()
+    {
+        for (int i = _awaitingKernel.Count - 1; i >= 0; i--)
+        {
+            if (_awaitingKernel[i].CheckKernel())
+            {
+                _awaitingKernel.RemoveAt(i);
+            }
+        }
+
+        if (_awaitingKernel.Count == 0)
+        {
+            _nextKernelCheck = long.MaxValue;
+            return;
+        }
+
+        _kernelCheckDelay = Math.Min(_kernelCheckDelay * 2, MaxKernelCheckMs);
+        _nextKernelCheck = Now + _kernelCheckDelay;
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Balance.Native;
+using Balance.Proxy.Linux.Kernel;
 using Balance.Proxy.Session;
 using static Balance.Native.Libc;
 
@@ -11,7 +12,9 @@ namespace Balance.Proxy.Linux;
 /// through a pipe once the direction carries bulk data. What the destination
 /// cannot take yet is owed to it (a rented buffer after a partial write, or
 /// bytes in the pipe) and the source is not read until it is delivered. A
-/// FIN is passed on once everything before it has left.
+/// FIN is passed on once everything before it has left. In the kernel relay
+/// (<see cref="KernelPair"/>) the kernel moves the bytes; what it passes up
+/// is relayed here as before, and counted, so it can redirect again.
 /// </summary>
 internal sealed unsafe class RelayDirection
 {
@@ -59,6 +62,27 @@ internal sealed unsafe class RelayDirection
 
     public bool HasBacklog => _pendingCount > 0 || _pipeBytes > 0;
 
+    /// <summary>
+    /// The last read left nothing half-read in the source's receive queue (a
+    /// read shorter than asked for, or none to be had): the condition for
+    /// the socket to enter the kernel relay, whose program sees whole segments.
+    /// </summary>
+    public bool Drained { get; private set; } = true;
+
+    /// <summary>Reads that emptied the source, a rough count of the messages this way.</summary>
+    public int Messages { get; private set; }
+
+    /// <summary>The pair's stay in the kernel relay, null in user space.</summary>
+    public KernelPair? Kernel { get; private set; }
+
+    /// <summary>Bytes read from the source since the pair entered the kernel relay (all of them passed up by its program).</summary>
+    public long TakenInKernel { get; private set; }
+
+    /// <summary>The source's FIN is in, nothing is owed, but the kernel may still hold bytes for the destination.</summary>
+    public bool AwaitsKernel => Kernel is not null && SourceEnded && !Finished && !HasBacklog;
+
+    private int _kernelSlot = -1;
+
     public bool WantsRead => !SourceEnded && !HasBacklog;
 
     private bool Splicing => _pipeWrite >= 0;
@@ -95,6 +119,7 @@ internal sealed unsafe class RelayDirection
             {
                 ArrayPool<byte>.Shared.Return(_pending!);
                 _pending = null;
+                Kernel?.Delivered(_kernelSlot, TakenInKernel);
             }
         }
         else if (_pipeBytes > 0)
@@ -116,8 +141,19 @@ internal sealed unsafe class RelayDirection
     {
         byte* buffer = _loop.Buffer;
         nint read = Receive(Source, buffer, EventLoop.BufferSize, 0);
+        Drained = read < EventLoop.BufferSize;
         if (read > 0)
         {
+            if (Drained)
+            {
+                Messages++;
+            }
+
+            if (Kernel is not null)
+            {
+                TakenInKernel += read;
+            }
+
             if (_context.Session.Settings.PacketDump)
             {
                 PacketDump.Write(ClientToChannel, new ReadOnlySpan<byte>(buffer, (int)read));
@@ -128,6 +164,11 @@ internal sealed unsafe class RelayDirection
                 return false;
             }
 
+            if (Kernel is not null && !HasBacklog)
+            {
+                Kernel.Delivered(_kernelSlot, TakenInKernel);
+            }
+
             if (read == EventLoop.BufferSize)
             {
                 if (!HasBacklog)
@@ -135,7 +176,7 @@ internal sealed unsafe class RelayDirection
                     TryStartSplice();
                 }
             }
-            else if (peerClosed)
+            else if (peerClosed && TookAllPassed)
             {
                 // The FIN was in before this read, and a short read took all
                 // that came before it: the source has ended.
@@ -145,8 +186,21 @@ internal sealed unsafe class RelayDirection
             return true;
         }
 
-        return read == 0 ? EndSource() : Errno.IsTransient(LastError);
+        if (read == 0)
+        {
+            return !TookAllPassed || EndSource();
+        }
+
+        return Errno.IsTransient(LastError);
     }
+
+    /// <summary>
+    /// In the kernel relay, a segment the program passed up can still be on
+    /// its way to the socket's queue (behind segments the kernel sends out of
+    /// the same socket) when the FIN shows: the source has ended only once
+    /// every byte passed up has been read.
+    /// </summary>
+    private bool TookAllPassed => Kernel is null || Kernel.Passed(_kernelSlot) == TakenInKernel;
 
     private bool WriteOut(byte* data, int count)
     {
@@ -177,6 +231,7 @@ internal sealed unsafe class RelayDirection
     private bool PumpSplice()
     {
         nint moved = Splice(Source, null, _pipeWrite, null, SpliceChunk, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        Drained = moved <= 0;
         if (moved > 0)
         {
             _pipeBytes += (int)moved;
@@ -186,30 +241,52 @@ internal sealed unsafe class RelayDirection
         return moved == 0 ? EndSource() : Errno.IsTransient(LastError);
     }
 
-    /// <summary>
-    /// The source sent FIN: pass it on once everything before it is delivered.
-    /// When the other way is already finished the pair closes right after, and
-    /// that close sends the FIN, so no shutdown call is spent on it.
-    /// </summary>
+    /// <summary>The source sent FIN: pass it on once everything before it is delivered.</summary>
     private bool EndSource()
     {
         SourceEnded = true;
         _traffic.HalfClose();
-        if (!HasBacklog && !Finished)
+        TryFinish();
+        return true;
+    }
+
+    /// <summary>
+    /// Passes the source's FIN on when nothing before it is left: nothing
+    /// owed here, and in the kernel relay, nothing the kernel still holds
+    /// for the destination (else the pair asks again later). When the other
+    /// way is already finished the pair closes right after, and that close
+    /// sends the FIN, so no shutdown call is spent on it.
+    /// </summary>
+    public void TryFinish()
+    {
+        if (!SourceEnded || HasBacklog || Finished || (Kernel is not null && !Kernel.WroteAll(this)))
         {
-            Finished = true;
-            if (!Other.Finished)
-            {
-                _ = Shutdown(Destination, SHUT_WR); // a failure shows up as an error on the socket
-            }
+            return;
         }
 
-        return true;
+        Finished = true;
+        if (!Other.Finished)
+        {
+            _ = Shutdown(Destination, SHUT_WR); // a failure shows up as an error on the socket
+        }
+    }
+
+    /// <summary>
+    /// The pair entered the kernel relay, <paramref name="slot"/> being the
+    /// source's: bytes read from now on are counted for the program, and
+    /// this direction's pipe (empty: the pair owed nothing) is given back.
+    /// </summary>
+    public void EnterKernel(KernelPair kernel, int slot)
+    {
+        Kernel = kernel;
+        _kernelSlot = slot;
+        TakenInKernel = 0;
+        ReleasePipe();
     }
 
     private void TryStartSplice()
     {
-        if (_context.Session.Settings.PacketDump || !_context.TryTakePipe())
+        if (_context.Session.Settings.PacketDump || Kernel is not null || !_context.TryTakePipe())
         {
             return;
         }
@@ -242,6 +319,19 @@ internal sealed unsafe class RelayDirection
             _pending = null;
         }
 
+        ReleasePipe();
+        _pendingOffset = _pendingCount = _pipeBytes = 0;
+        Source = Destination = -1;
+        SourceEnded = Finished = false;
+        Drained = true;
+        Messages = 0;
+        Kernel = null;
+        _kernelSlot = -1;
+        TakenInKernel = 0;
+    }
+
+    private void ReleasePipe()
+    {
         if (Splicing)
         {
             _ = Libc.Close(_pipeRead);
@@ -250,8 +340,5 @@ internal sealed unsafe class RelayDirection
         }
 
         _pipeRead = _pipeWrite = -1;
-        _pendingOffset = _pendingCount = _pipeBytes = 0;
-        Source = Destination = -1;
-        SourceEnded = Finished = false;
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Balance.Native;
+using Balance.Proxy.Linux.Kernel;
 using Balance.Proxy.Session;
 using Balance.Routing;
 using static Balance.Native.Libc;
@@ -23,6 +24,14 @@ internal sealed class RelayPair : IEpollHandler
     /// </summary>
     private const uint ReadInterest = EPOLLIN | EPOLLRDHUP;
 
+    /// <summary>
+    /// Messages (reads that emptied a socket) both ways before a pair moves
+    /// into the kernel relay: a request, its answer and the next request. A
+    /// connection per request never gets there and pays nothing for it; a
+    /// kept-alive one moves at its second request.
+    /// </summary>
+    private const int MessagesBeforeKernel = 3;
+
     private readonly EventLoop _loop;
     private readonly EpollContext _context;
     private readonly ConnectAttempt _attempt;
@@ -30,6 +39,7 @@ internal sealed class RelayPair : IEpollHandler
     private readonly RelayDirection _down;
     private readonly WatchedSocket _client;
     private readonly WatchedSocket _backend;
+    private readonly KernelPair? _kernel;
     private bool _connecting;
     private bool _closed;
 
@@ -44,6 +54,7 @@ internal sealed class RelayPair : IEpollHandler
         _down.Other = _up;
         _client = new WatchedSocket(loop, this);
         _backend = new WatchedSocket(loop, this);
+        _kernel = loop.KernelSlots is null || context.Session.Settings.PacketDump ? null : new KernelPair(loop.KernelSlots);
     }
 
     /// <summary>Relays a newly accepted client, on a pair taken from the loop's pool when one is free.</summary>
@@ -75,6 +86,9 @@ internal sealed class RelayPair : IEpollHandler
     public PairTraffic Traffic { get; } = new();
 
     public bool IsRelaying { get; private set; }
+
+    /// <summary>On the loop's list of pairs whose FIN waits for the kernel to write out what it holds.</summary>
+    internal bool AwaitingKernel { get; set; }
 
     // ---- the connect phase ----
 
@@ -215,12 +229,74 @@ internal sealed class RelayPair : IEpollHandler
         {
             Close(reset: true);
         }
-        else if ((events & EPOLLHUP) != 0)
+        else
         {
-            // Both ways of this socket are shut (its peer's FIN is in, ours is out).
-            (fromClient ? _client : _backend).ParkIfIdle();
+            if ((events & EPOLLHUP) != 0)
+            {
+                // Both ways of this socket are shut (its peer's FIN is in, ours is out).
+                (fromClient ? _client : _backend).ParkIfIdle();
+            }
+
+            if (_kernel is not null)
+            {
+                KernelStep();
+            }
         }
     }
+
+    // ---- the kernel relay ----
+
+    /// <summary>Moves the pair into the kernel relay when it is ready to, or waits for the kernel before a FIN.</summary>
+    private void KernelStep()
+    {
+        if (!_kernel!.Entered)
+        {
+            if (_up.Messages + _down.Messages >= MessagesBeforeKernel && ReadyForKernel(_up) && ReadyForKernel(_down))
+            {
+                _ = _kernel.TryEnter(_up, _down);
+            }
+        }
+        else if ((_up.AwaitsKernel || _down.AwaitsKernel) && !AwaitingKernel)
+        {
+            AwaitingKernel = true;
+            _loop.AwaitKernel(this);
+        }
+    }
+
+    /// <summary>Nothing half-read, nothing owed, no FIN yet: the kernel can take this direction over as it is.</summary>
+    private static bool ReadyForKernel(RelayDirection direction) =>
+        direction.Drained && !direction.HasBacklog && !direction.SourceEnded;
+
+    /// <summary>
+    /// The loop asks again whether the kernel has written out what it held
+    /// for a FIN still to be passed on. False while the pair still waits.
+    /// </summary>
+    public bool CheckKernel()
+    {
+        if (_closed || !AwaitingKernel)
+        {
+            return true;
+        }
+
+        _up.TryFinish();
+        _down.TryFinish();
+        if (_up.Finished && _down.Finished)
+        {
+            Close(reset: false);
+            return true;
+        }
+
+        if (_up.AwaitsKernel || _down.AwaitsKernel)
+        {
+            return false;
+        }
+
+        AwaitingKernel = false;
+        return true;
+    }
+
+    /// <summary>Counts what the kernel relayed for this pair into the channel's bytes and the pair's activity.</summary>
+    public void FoldKernelCounts(long now) => _kernel?.Fold(Traffic, now);
 
     /// <summary>One socket's events: it may take the backlog owed to it and have data to read.</summary>
     private static bool Serve(uint events, RelayDirection readFrom, RelayDirection writeTo)
@@ -258,8 +334,11 @@ internal sealed class RelayPair : IEpollHandler
         _closed = true;
         EndConnect();
         IsRelaying = false;
+        AwaitingKernel = false;
+        _kernel?.Fold(Traffic, _loop.Now);
         _client.Close(reset);
         _backend.Close(reset);
+        _kernel?.Leave();
         _up.Release();
         _down.Release();
         _attempt.Release();
