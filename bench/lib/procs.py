@@ -185,6 +185,37 @@ def cpu_seconds(pids):
     return total / _CLK_TCK
 
 
+def kernel_worker_cpu_seconds():
+    """utime + stime of the kernel's worker threads (kworker/*), in seconds.
+
+    A proxy that lets the kernel move its bytes (balance --kernel-relay) has
+    part of its work done by these threads, outside its own process; the
+    harness adds their CPU to every proxy's, so that no proxy's work hides
+    there. For proxies that relay in user space it is close to nothing.
+    """
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+            if "(kworker" not in text.split(")", 1)[0]:
+                continue
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / _CLK_TCK
+
+
+def machine_busy_seconds():
+    """CPU time all cores spent on anything but idling (and waiting for I/O), from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / _CLK_TCK
+
+
 def _listen_inodes(port):
     """Socket inodes of listening TCP sockets on the given port."""
     inodes = set()

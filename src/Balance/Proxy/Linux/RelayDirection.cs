@@ -69,8 +69,8 @@ internal sealed unsafe class RelayDirection
     /// </summary>
     public bool Drained { get; private set; } = true;
 
-    /// <summary>Reads that emptied the source, a rough count of the messages this way.</summary>
-    public int Messages { get; private set; }
+    /// <summary>Reads that brought data: the pair tells from these who spoke last.</summary>
+    public int Reads { get; private set; }
 
     /// <summary>The pair's stay in the kernel relay, null in user space.</summary>
     public KernelPair? Kernel { get; private set; }
@@ -144,11 +144,7 @@ internal sealed unsafe class RelayDirection
         Drained = read < EventLoop.BufferSize;
         if (read > 0)
         {
-            if (Drained)
-            {
-                Messages++;
-            }
-
+            Reads++;
             if (Kernel is not null)
             {
                 TakenInKernel += read;
@@ -324,7 +320,7 @@ internal sealed unsafe class RelayDirection
         Source = Destination = -1;
         SourceEnded = Finished = false;
         Drained = true;
-        Messages = 0;
+        Reads = 0;
         Kernel = null;
         _kernelSlot = -1;
         TakenInKernel = 0;

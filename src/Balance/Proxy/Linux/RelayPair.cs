@@ -25,12 +25,12 @@ internal sealed class RelayPair : IEpollHandler
     private const uint ReadInterest = EPOLLIN | EPOLLRDHUP;
 
     /// <summary>
-    /// Messages (reads that emptied a socket) both ways before a pair moves
-    /// into the kernel relay: a request, its answer and the next request. A
+    /// Turns of talk (the side sending changed) before a pair moves into the
+    /// kernel relay: a request, its answer and the next request. A
     /// connection per request never gets there and pays nothing for it; a
     /// kept-alive one moves at its second request.
     /// </summary>
-    private const int MessagesBeforeKernel = 3;
+    private const int TurnsBeforeKernel = 3;
 
     private readonly EventLoop _loop;
     private readonly EpollContext _context;
@@ -41,6 +41,9 @@ internal sealed class RelayPair : IEpollHandler
     private readonly WatchedSocket _backend;
     private readonly KernelPair? _kernel;
     private bool _connecting;
+    private int _turns;
+    private int _upReadsSeen;
+    private int _downReadsSeen;
     private bool _closed;
 
     private RelayPair(EventLoop loop, EpollContext context)
@@ -62,6 +65,7 @@ internal sealed class RelayPair : IEpollHandler
     {
         RelayPair pair = loop.Pool.Take() ?? new RelayPair(loop, context);
         pair._client.Attach(client);
+        pair._turns = pair._upReadsSeen = pair._downReadsSeen = 0;
         pair._attempt.Begin(clientHash);
         loop.Live.Add(pair);
         pair.TryNextChannel();
@@ -251,9 +255,18 @@ internal sealed class RelayPair : IEpollHandler
     {
         if (!_kernel!.Entered)
         {
-            if (_up.Messages + _down.Messages >= MessagesBeforeKernel && ReadyForKernel(_up) && ReadyForKernel(_down))
+            if (_turns < TurnsBeforeKernel)
             {
-                _ = _kernel.TryEnter(_up, _down);
+                CountTurns();
+            }
+
+            if (_turns == TurnsBeforeKernel && ReadyForKernel(_up) && ReadyForKernel(_down))
+            {
+                _turns++; // one try: a pair the kernel refused stays in user space
+                if (_kernel.TryEnter(_up, _down) && _context.Session.Log.DebugEnabled)
+                {
+                    _context.Session.Log.Debug($"kernel relay group {_attempt.Lease.Group} channel {_attempt.Lease.Index}");
+                }
             }
         }
         else if ((_up.AwaitsKernel || _down.AwaitsKernel) && !AwaitingKernel)
@@ -261,6 +274,20 @@ internal sealed class RelayPair : IEpollHandler
             AwaitingKernel = true;
             _loop.AwaitKernel(this);
         }
+    }
+
+    /// <summary>One event reads one socket: the turn changes when the other side was the last to send.</summary>
+    private void CountTurns()
+    {
+        bool upSpoke = _up.Reads != _upReadsSeen;
+        bool downSpoke = _down.Reads != _downReadsSeen;
+        if ((upSpoke && _turns % 2 == 0) || (downSpoke && _turns % 2 == 1))
+        {
+            _turns++;
+        }
+
+        _upReadsSeen = _up.Reads;
+        _downReadsSeen = _down.Reads;
     }
 
     /// <summary>Nothing half-read, nothing owed, no FIN yet: the kernel can take this direction over as it is.</summary>

@@ -54,11 +54,13 @@ struct slot_state {
 SEC("sk_skb/stream_verdict")
 int relay(struct __sk_buff *skb)
 {
-    // A segment with no data is a FIN: user space sees it (the socket's
-    // read end is shut) and passes it on itself, after the data. Sent on
-    // by the kernel, an empty segment would count as a broken pipe.
+    // A segment with no data is a FIN. The socket has recorded it already
+    // (its read end is shut, which user space sees and passes on after the
+    // data), so the segment itself is dropped: queued behind bytes the
+    // kernel still sends out of this socket, an empty segment, passed or
+    // redirected, would be taken for a broken pipe and fail the socket.
     if (skb->len == 0)
-        return SK_PASS;
+        return SK_DROP;
 
     u64 cookie = bpf_get_socket_cookie(skb);
     u32 *slot = bpf_map_lookup_elem(&slot_of_socket, &cookie);
