@@ -6,6 +6,7 @@ on Ctrl-C.
 """
 
 import os
+import resource
 import random
 import signal
 import socket
@@ -209,11 +210,10 @@ def kernel_worker_cpu_seconds():
     return total / _CLK_TCK
 
 
-def machine_busy_seconds():
-    """CPU time all cores spent on anything but idling (and waiting for I/O), from /proc/stat."""
-    with open("/proc/stat") as f:
-        values = [int(v) for v in f.readline().split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / _CLK_TCK
+def children_cpu_seconds():
+    """User + system CPU of this harness's finished children (wrk, once it has been waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _listen_inodes(port):

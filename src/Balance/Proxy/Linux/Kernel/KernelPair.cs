@@ -1,6 +1,4 @@
-using Balance.Native;
 using Balance.Proxy.Session;
-using static Balance.Native.Libc;
 
 namespace Balance.Proxy.Linux.Kernel;
 
@@ -12,7 +10,7 @@ namespace Balance.Proxy.Linux.Kernel;
 /// channel's, and the leaving when the pair ends. One per pooled pair,
 /// reused.
 /// </summary>
-internal sealed unsafe class KernelPair
+internal sealed class KernelPair
 {
     private readonly KernelSlots _slots;
     private ulong _clientCookie;
@@ -58,10 +56,10 @@ internal sealed unsafe class KernelPair
 
         // What each socket has had written to it so far: the kernel's bytes
         // are counted from here (before any can be redirected to it).
-        _clientWrittenBefore = WrittenExactly(client);
-        _backendWrittenBefore = WrittenExactly(backend);
+        _clientWrittenBefore = KernelSockets.WrittenExactly(client);
+        _backendWrittenBefore = KernelSockets.WrittenExactly(backend);
         if (_clientWrittenBefore < 0 || _backendWrittenBefore < 0
-            || !Cookie(client, out _clientCookie) || !Cookie(backend, out _backendCookie))
+            || !KernelSockets.Cookie(client, out _clientCookie) || !KernelSockets.Cookie(backend, out _backendCookie))
         {
             _slots.Return(slot);
             return false;
@@ -98,11 +96,9 @@ internal sealed unsafe class KernelPair
         }
 
         // Segments that arrived between the last read and the insertion wait
-        // in the receive queue, unseen by the program until the next segment
-        // comes: setting SO_RCVLOWAT runs the socket's data-ready callback,
-        // the program's entry, at once.
-        _ = SetIntOption(client, SOL_SOCKET, SO_RCVLOWAT, 1);
-        _ = SetIntOption(backend, SOL_SOCKET, SO_RCVLOWAT, 1);
+        // in the receive queue, unseen by the program until the next one comes.
+        KernelSockets.Kick(client);
+        KernelSockets.Kick(backend);
         return true;
     }
 
@@ -135,7 +131,7 @@ internal sealed unsafe class KernelPair
             return true;
         }
 
-        long written = WrittenTo(direction.Destination);
+        long written = KernelSockets.WrittenTo(direction.Destination);
         return written >= 0 && written - (up ? _backendWrittenBefore : _clientWrittenBefore) >= redirected + direction.TakenInKernel;
     }
 
@@ -182,64 +178,5 @@ internal sealed unsafe class KernelPair
             traffic.Moved(clientToChannel, part, now);
             bytes -= part;
         }
-    }
-
-    /// <summary>
-    /// Bytes written to a TCP socket since it opened, plus a constant: those
-    /// acknowledged and those still in its send queue. -1 on failure. The
-    /// acknowledged count is read first, so an acknowledgement arriving
-    /// between the two reads can only make the sum smaller than the truth.
-    /// </summary>
-    private static long WrittenTo(int fd)
-    {
-        long acknowledged = Acknowledged(fd);
-        int queued = 0;
-        return acknowledged < 0 || Ioctl(fd, SIOCOUTQ, &queued) != 0 ? -1 : acknowledged + queued;
-    }
-
-    /// <summary>
-    /// <see cref="WrittenTo"/> exactly, for the starting point the kernel's
-    /// bytes are counted from (smaller than the truth there would count
-    /// bytes as written that were not): taken while no acknowledgement
-    /// arrives, which is known when the acknowledged count is the same
-    /// before and after the queue is read. Nothing writes to the socket
-    /// meanwhile. -1 when it cannot be had.
-    /// </summary>
-    private static long WrittenExactly(int fd)
-    {
-        for (int attempt = 0; attempt < 4; attempt++)
-        {
-            long before = Acknowledged(fd);
-            int queued = 0;
-            if (before < 0 || Ioctl(fd, SIOCOUTQ, &queued) != 0)
-            {
-                return -1;
-            }
-
-            if (Acknowledged(fd) == before)
-            {
-                return before + queued;
-            }
-        }
-
-        return -1;
-    }
-
-    private static long Acknowledged(int fd)
-    {
-        byte* info = stackalloc byte[TcpInfoSize];
-        int length = TcpInfoSize;
-        return GetSockOpt(fd, IPPROTO_TCP, TCP_INFO, info, &length) != 0 || length < TcpInfoBytesAckedOffset + 8
-            ? -1
-            : (long)*(ulong*)(info + TcpInfoBytesAckedOffset);
-    }
-
-    private static bool Cookie(int fd, out ulong cookie)
-    {
-        ulong value = 0;
-        int length = sizeof(ulong);
-        bool ok = GetSockOpt(fd, SOL_SOCKET, SO_COOKIE, (byte*)&value, &length) == 0;
-        cookie = value;
-        return ok;
     }
 }
