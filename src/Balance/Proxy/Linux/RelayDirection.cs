@@ -85,6 +85,24 @@ internal sealed unsafe class RelayDirection
 
     public bool WantsRead => !SourceEnded && !HasBacklog;
 
+    /// <summary>
+    /// What the pair waits for on the source when it wants to read: data,
+    /// and the peer's FIN (EPOLLRDHUP), which lets a short read that drained
+    /// the socket end the direction at once instead of with one more read
+    /// returning 0. Once the kernel relay sends on every segment of the
+    /// source and passes none up, only the FIN: the kernel wakes epoll
+    /// readers on every segment it redirects, and each such wake-up would
+    /// cost the loop a trip for nothing.
+    /// </summary>
+    public uint ReadInterest => KernelCaughtUp ? EPOLLRDHUP : EPOLLIN | EPOLLRDHUP;
+
+    /// <summary>
+    /// In the kernel relay, every byte the program passed up from the source
+    /// has been read and delivered, and the slot is armed: from now on the
+    /// program redirects every segment and passes none up.
+    /// </summary>
+    public bool KernelCaughtUp { get; private set; }
+
     private bool Splicing => _pipeWrite >= 0;
 
     public void Connect(int source, int destination)
@@ -119,7 +137,11 @@ internal sealed unsafe class RelayDirection
             {
                 ArrayPool<byte>.Shared.Return(_pending!);
                 _pending = null;
-                Kernel?.Delivered(_kernelSlot, TakenInKernel);
+                if (Kernel is not null)
+                {
+                    Kernel.Delivered(_kernelSlot, TakenInKernel);
+                    CheckKernelCaughtUp();
+                }
             }
         }
         else if (_pipeBytes > 0)
@@ -163,6 +185,7 @@ internal sealed unsafe class RelayDirection
             if (Kernel is not null && !HasBacklog)
             {
                 Kernel.Delivered(_kernelSlot, TakenInKernel);
+                CheckKernelCaughtUp();
             }
 
             if (read == EventLoop.BufferSize)
@@ -277,7 +300,32 @@ internal sealed unsafe class RelayDirection
         Kernel = kernel;
         _kernelSlot = slot;
         TakenInKernel = 0;
+        KernelCaughtUp = false;
         ReleasePipe();
+    }
+
+    /// <summary>
+    /// Once all the program passed up has been taken and delivered, and the
+    /// slot is armed with that count (<see cref="KernelPair.Delivered"/>):
+    /// a run of the program that read the count before it was written may
+    /// still be passing a segment up on another CPU, so the source's lock is
+    /// taken once (the kick), which waits for such a run to end; if nothing
+    /// more was passed up by then, none will be.
+    /// </summary>
+    /// <param name="lockTaken">The source's lock was taken since the slot was armed with this count.</param>
+    public void CheckKernelCaughtUp(bool lockTaken = false)
+    {
+        if (KernelCaughtUp || !Kernel!.Armed || Kernel.Passed(_kernelSlot) != TakenInKernel)
+        {
+            return;
+        }
+
+        if (!lockTaken)
+        {
+            KernelSockets.Kick(Source);
+        }
+
+        KernelCaughtUp = Kernel.Passed(_kernelSlot) == TakenInKernel;
     }
 
     private void TryStartSplice()
@@ -324,6 +372,7 @@ internal sealed unsafe class RelayDirection
         Kernel = null;
         _kernelSlot = -1;
         TakenInKernel = 0;
+        KernelCaughtUp = false;
     }
 
     private void ReleasePipe()

@@ -17,12 +17,6 @@ namespace Balance.Proxy.Linux;
 /// </summary>
 internal sealed class RelayPair : IEpollHandler
 {
-    /// <summary>
-    /// What a pair waits for when it wants to read: data, and the peer's FIN
-    /// (EPOLLRDHUP), which lets a short read that drained the socket end the
-    /// direction at once instead of with one more read returning 0.
-    /// </summary>
-    private const uint ReadInterest = EPOLLIN | EPOLLRDHUP;
 
     /// <summary>
     /// Turns of talk (the side sending changed) before a pair moves into the
@@ -263,9 +257,18 @@ internal sealed class RelayPair : IEpollHandler
             if (_turns == TurnsBeforeKernel && ReadyForKernel(_up) && ReadyForKernel(_down))
             {
                 _turns++; // one try: a pair the kernel refused stays in user space
-                if (_kernel.TryEnter(_up, _down) && _context.Session.Log.DebugEnabled)
+                if (_kernel.TryEnter(_up, _down))
                 {
-                    _context.Session.Log.Debug($"kernel relay group {_attempt.Lease.Group} channel {_attempt.Lease.Index}");
+                    if (!UpdateInterest())
+                    {
+                        Close(reset: true);
+                        return;
+                    }
+
+                    if (_context.Session.Log.DebugEnabled)
+                    {
+                        _context.Session.Log.Debug($"kernel relay group {_attempt.Lease.Group} channel {_attempt.Lease.Index}");
+                    }
                 }
             }
         }
@@ -333,7 +336,7 @@ internal sealed class RelayPair : IEpollHandler
             return false;
         }
 
-        if ((events & (EPOLLIN | EPOLLHUP)) != 0 && readFrom.WantsRead)
+        if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0 && readFrom.WantsRead)
         {
             return readFrom.Pump(peerClosed: (events & EPOLLRDHUP) != 0);
         }
@@ -343,8 +346,8 @@ internal sealed class RelayPair : IEpollHandler
 
     /// <summary>Waits on each socket for what the directions need; false when epoll refused (the pair must end).</summary>
     private bool UpdateInterest() =>
-        _client.Want((_up.WantsRead ? ReadInterest : 0) | (_down.HasBacklog ? EPOLLOUT : 0))
-        && _backend.Want((_down.WantsRead ? ReadInterest : 0) | (_up.HasBacklog ? EPOLLOUT : 0));
+        _client.Want((_up.WantsRead ? _up.ReadInterest : 0) | (_down.HasBacklog ? EPOLLOUT : 0))
+        && _backend.Want((_down.WantsRead ? _down.ReadInterest : 0) | (_up.HasBacklog ? EPOLLOUT : 0));
 
     // ---- the end ----
 

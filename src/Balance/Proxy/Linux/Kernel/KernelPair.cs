@@ -31,6 +31,9 @@ internal sealed class KernelPair
 
     public bool Entered => Slot >= 0;
 
+    /// <summary>Both sockets are in the sockmap and the slots armed: the program redirects.</summary>
+    public bool Armed => _armed;
+
     /// <summary>
     /// Moves a pair whose sockets hold nothing half-read and that owes
     /// nothing to either side into the kernel relay. False when it stays in
@@ -99,6 +102,12 @@ internal sealed class KernelPair
         // in the receive queue, unseen by the program until the next one comes.
         KernelSockets.Kick(client);
         KernelSockets.Kick(backend);
+
+        // The kicks took each socket's lock after the arming: a run of the
+        // program that saw the slot unarmed has ended, and if it passed
+        // nothing up, the pair waits on these sockets only for FINs.
+        up.CheckKernelCaughtUp(lockTaken: true);
+        down.CheckKernelCaughtUp(lockTaken: true);
         return true;
     }
 
