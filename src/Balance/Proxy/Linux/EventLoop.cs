@@ -24,11 +24,6 @@ internal sealed unsafe class EventLoop : IDisposable
     /// <summary>How often the kernel relay's byte counts are folded into the channels' (show, -T).</summary>
     private const int KernelFoldMs = 1000;
 
-    /// <summary>
-    /// Longest wait between two looks at a FIN held back for the kernel:
-    /// the first look is after 1 ms, each next one twice as late.
-    /// </summary>
-    private const int MaxKernelCheckMs = 64;
 
     private static readonly bool PackedEvents =
         RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
@@ -50,9 +45,6 @@ internal sealed unsafe class EventLoop : IDisposable
     private long _drainDeadline;
     private bool _draining;
     private long _nextSweep;
-    private readonly List<RelayPair> _awaitingKernel = new();
-    private long _nextKernelCheck = long.MaxValue;
-    private int _kernelCheckDelay;
     private long _nextKernelFold;
 
     private struct Slot
@@ -92,13 +84,11 @@ internal sealed unsafe class EventLoop : IDisposable
     /// <summary>This loop's share of the kernel relay; null when it is off or unavailable.</summary>
     public KernelSlots? KernelSlots { get; }
 
+    /// <summary>Pairs whose FIN waits for the kernel relay to write out what it holds.</summary>
+    public KernelFinChecks KernelFins { get; } = new();
+
     /// <summary>Looks again, soon, whether the kernel has written out what a pair's FIN waits for.</summary>
-    public void AwaitKernel(RelayPair pair)
-    {
-        _awaitingKernel.Add(pair);
-        _kernelCheckDelay = 1;
-        _nextKernelCheck = Math.Min(_nextKernelCheck, Now + 1);
-    }
+    public void AwaitKernel(RelayPair pair) => KernelFins.Add(pair, Now);
 
     public bool Stopping => _stopping;
 
@@ -222,7 +212,7 @@ internal sealed unsafe class EventLoop : IDisposable
             next = Math.Min(next, Interlocked.Read(ref _drainDeadline));
         }
 
-        next = Math.Min(next, _nextKernelCheck);
+        next = Math.Min(next, KernelFins.Next);
         if (KernelSlots is { InUse: > 0 })
         {
             next = Math.Min(next, _nextKernelFold);
@@ -253,10 +243,7 @@ internal sealed unsafe class EventLoop : IDisposable
             }
         }
 
-        if (Now >= _nextKernelCheck)
-        {
-            CheckAwaitingKernel();
-        }
+        KernelFins.Run(Now);
 
         bool sweep = _timeouts.Enabled && Now >= _nextSweep;
         if (KernelSlots is { InUse: > 0 } && (sweep || Now >= _nextKernelFold))
@@ -271,26 +258,6 @@ internal sealed unsafe class EventLoop : IDisposable
             _nextSweep = Now + _timeouts.SweepPeriodMs;
             Live.CloseExpired(Now, _timeouts);
         }
-    }
-
-    private void CheckAwaitingKernel()
-    {
-        for (int i = _awaitingKernel.Count - 1; i >= 0; i--)
-        {
-            if (_awaitingKernel[i].CheckKernel())
-            {
-                _awaitingKernel.RemoveAt(i);
-            }
-        }
-
-        if (_awaitingKernel.Count == 0)
-        {
-            _nextKernelCheck = long.MaxValue;
-            return;
-        }
-
-        _kernelCheckDelay = Math.Min(_kernelCheckDelay * 2, MaxKernelCheckMs);
-        _nextKernelCheck = Now + _kernelCheckDelay;
     }
 
     public void Dispose()

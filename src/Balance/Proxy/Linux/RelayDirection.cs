@@ -1,6 +1,5 @@
 using System.Buffers;
 using Balance.Native;
-using Balance.Proxy.Linux.Kernel;
 using Balance.Proxy.Session;
 using static Balance.Native.Libc;
 
@@ -16,7 +15,7 @@ namespace Balance.Proxy.Linux;
 /// (<see cref="KernelPair"/>) the kernel moves the bytes; what it passes up
 /// is relayed here as before, and counted, so it can redirect again.
 /// </summary>
-internal sealed unsafe class RelayDirection
+internal sealed unsafe partial class RelayDirection
 {
     /// <summary>
     /// Bytes moved per splice call, and the pipe's size. A read that fills the
@@ -72,17 +71,6 @@ internal sealed unsafe class RelayDirection
     /// <summary>Reads that brought data: the pair tells from these who spoke last.</summary>
     public int Reads { get; private set; }
 
-    /// <summary>The pair's stay in the kernel relay, null in user space.</summary>
-    public KernelPair? Kernel { get; private set; }
-
-    /// <summary>Bytes read from the source since the pair entered the kernel relay (all of them passed up by its program).</summary>
-    public long TakenInKernel { get; private set; }
-
-    /// <summary>The source's FIN is in, nothing is owed, but the kernel may still hold bytes for the destination.</summary>
-    public bool AwaitsKernel => Kernel is not null && SourceEnded && !Finished && !HasBacklog;
-
-    private int _kernelSlot = -1;
-
     public bool WantsRead => !SourceEnded && !HasBacklog;
 
     /// <summary>
@@ -95,13 +83,6 @@ internal sealed unsafe class RelayDirection
     /// cost the loop a trip for nothing.
     /// </summary>
     public uint ReadInterest => KernelCaughtUp ? EPOLLRDHUP : EPOLLIN | EPOLLRDHUP;
-
-    /// <summary>
-    /// In the kernel relay, every byte the program passed up from the source
-    /// has been read and delivered, and the slot is armed: from now on the
-    /// program redirects every segment and passes none up.
-    /// </summary>
-    public bool KernelCaughtUp { get; private set; }
 
     private bool Splicing => _pipeWrite >= 0;
 
@@ -213,14 +194,6 @@ internal sealed unsafe class RelayDirection
         return Errno.IsTransient(LastError);
     }
 
-    /// <summary>
-    /// In the kernel relay, a segment the program passed up can still be on
-    /// its way to the socket's queue (behind segments the kernel sends out of
-    /// the same socket) when the FIN shows: the source has ended only once
-    /// every byte passed up has been read.
-    /// </summary>
-    private bool TookAllPassed => Kernel is null || Kernel.Passed(_kernelSlot) == TakenInKernel;
-
     private bool WriteOut(byte* data, int count)
     {
         nint written = Send(Destination, data, count, MSG_NOSIGNAL);
@@ -288,44 +261,6 @@ internal sealed unsafe class RelayDirection
         {
             _ = Shutdown(Destination, SHUT_WR); // a failure shows up as an error on the socket
         }
-    }
-
-    /// <summary>
-    /// The pair entered the kernel relay, <paramref name="slot"/> being the
-    /// source's: bytes read from now on are counted for the program, and
-    /// this direction's pipe (empty: the pair owed nothing) is given back.
-    /// </summary>
-    public void EnterKernel(KernelPair kernel, int slot)
-    {
-        Kernel = kernel;
-        _kernelSlot = slot;
-        TakenInKernel = 0;
-        KernelCaughtUp = false;
-        ReleasePipe();
-    }
-
-    /// <summary>
-    /// Once all the program passed up has been taken and delivered, and the
-    /// slot is armed with that count (<see cref="KernelPair.Delivered"/>):
-    /// a run of the program that read the count before it was written may
-    /// still be passing a segment up on another CPU, so the source's lock is
-    /// taken once (the kick), which waits for such a run to end; if nothing
-    /// more was passed up by then, none will be.
-    /// </summary>
-    /// <param name="lockTaken">The source's lock was taken since the slot was armed with this count.</param>
-    public void CheckKernelCaughtUp(bool lockTaken = false)
-    {
-        if (KernelCaughtUp || !Kernel!.Armed || Kernel.Passed(_kernelSlot) != TakenInKernel)
-        {
-            return;
-        }
-
-        if (!lockTaken)
-        {
-            KernelSockets.Kick(Source);
-        }
-
-        KernelCaughtUp = Kernel.Passed(_kernelSlot) == TakenInKernel;
     }
 
     private void TryStartSplice()
