@@ -40,6 +40,29 @@ public sealed class KernelRelayTests
     }
 
     [KernelRelayFact]
+    public async Task WithAPacketDumpEveryPairStaysInUserSpace()
+    {
+        await using KernelRelayPairs relay = await KernelRelayPairs.StartAsync("-p");
+        (Socket client, Socket backend) = await relay.OpenAsync();
+        using (client)
+        using (backend)
+        {
+            foreach (string message in new[] { "GET /1\n", "GET /2\n", "GET /3\n" })
+            {
+                await client.SendAsync(System.Text.Encoding.ASCII.GetBytes(message), SocketFlags.None);
+                await Traffic.ReadExactlyAsync(backend, message.Length, Long);
+                await backend.SendAsync("200 ok\n"u8.ToArray(), SocketFlags.None);
+                await Traffic.ReadExactlyAsync(client, 7, Long);
+            }
+
+            await Poll.UntilAsync(() => relay.Proxy.Process.Stdout.Contains("GET /3"), Long, "the dump of the third request");
+        }
+
+        Assert.Contains("kernel relay not used with -p", relay.Proxy.Process.Stderr);
+        Assert.DoesNotContain("kernel relay group", relay.Proxy.Process.Stderr);
+    }
+
+    [KernelRelayFact]
     public Task SixteenMegabytesEachWayAtOnceArriveExactlyAndTheFinAfterThem() => ExchangeAsync(16L << 20);
 
     [KernelRelayFact]
