@@ -6,6 +6,7 @@ on Ctrl-C.
 """
 
 import os
+import resource
 import random
 import signal
 import socket
@@ -183,6 +184,36 @@ def cpu_seconds(pids):
         except (OSError, IndexError, ValueError):
             pass
     return total / _CLK_TCK
+
+
+def kernel_worker_cpu_seconds():
+    """utime + stime of the kernel's worker threads (kworker/*), in seconds.
+
+    A proxy that lets the kernel move its bytes (balance --kernel-relay) has
+    part of its work done by these threads, outside its own process; the
+    harness adds their CPU to every proxy's, so that no proxy's work hides
+    there. For proxies that relay in user space it is close to nothing.
+    """
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+            if "(kworker" not in text.split(")", 1)[0]:
+                continue
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / _CLK_TCK
+
+
+def children_cpu_seconds():
+    """User + system CPU of this harness's finished children (wrk, once it has been waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _listen_inodes(port):

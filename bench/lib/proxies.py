@@ -233,11 +233,12 @@ class Balance(Proxy):
 
     is_peer = False
 
-    def __init__(self, name, path, source=None, is_peer=False):
+    def __init__(self, name, path, source=None, is_peer=False, extra=()):
         self.name = name
         self.path = path
         self.source = source  # e.g. the git commit it was built from
         self.is_peer = is_peer
+        self.extra = list(extra)  # options after -b, e.g. --kernel-relay
 
     def available(self):
         if not self.path or not os.access(self.path, os.X_OK):
@@ -259,10 +260,23 @@ class Balance(Proxy):
 
     def argv(self, d, port, backend_port, foreground=True):
         flags = "-f" if foreground else None
-        argv = [self.path, "-b", LOOPBACK]
+        argv = [self.path, "-b", LOOPBACK] + self.extra
         if flags:
             argv.append(flags)
         return argv + [str(port), f"{LOOPBACK}:{backend_port}"]
+
+    def start(self, workdir, backend_port, probe=True):
+        running = super().start(workdir, backend_port, probe)
+        # balance --kernel-relay falls back to user space when the kernel
+        # refuses, and says so: such a row would measure the wrong thing.
+        log = os.path.join(workdir, self.name, "stderr.log")
+        if "--kernel-relay" in self.extra and os.path.exists(log):
+            with open(log, errors="replace") as f:
+                text = f.read()
+            if "kernel relay unavailable" in text:
+                running.stop()
+                raise RuntimeError(text.strip().splitlines()[-1])
+        return running
 
     def start_background(self, workdir, backend_port):
         """Default mode: the command returns once the daemon is listening."""
@@ -293,6 +307,7 @@ def all_proxies(balance_path=None, balance_source=None, original_path=None):
     found = [Direct()]
     if balance_path:
         found.append(Balance("balance", balance_path, balance_source))
+        found.append(Balance("balance-kernel", balance_path, balance_source, extra=["--kernel-relay"]))
     if original_path:
         found.append(Balance("balance-orig", original_path, "original", is_peer=True))
     found += [HAProxy(1), HAProxy(2), NginxStream(1), NginxStream("auto"), Pen()]

@@ -73,12 +73,19 @@ def metric_table(results, workload, metric):
         return None
     direct = next((v for r, v in rows if results.kind(r) == "direct"), None)
     peers = [(r, v) for r, v in rows if results.kind(r) == "peer"]
+    # With more than one build of ours (balance-kernel), each is also
+    # compared with plain balance, today's relay.
+    ours = next((v for r, v in rows if r == "balance"), None)
+    if not any(r != "balance" and results.kind(r) == "ours" for r, _ in rows) or not metric.ratios:
+        ours = None
     best = _best(peers, metric.better)
     if not metric.ratios:
         direct, best = None, None
     header = ["proxy", f"{metric.label} ({metric.unit})"]
     if direct is not None:
         header.append("vs direct")
+    if ours is not None:
+        header.append("vs balance")
     if best:
         header.append("vs best peer")
         header += [f"vs {p}" for p, _ in peers]
@@ -87,6 +94,8 @@ def metric_table(results, workload, metric):
         cells = [row, f"{value:,.{metric.digits}f}"]
         if direct is not None:
             cells.append(_ratio(value, direct))
+        if ours is not None:
+            cells.append(_ratio(value, ours))
         if best:
             cells.append(_ratio(value, best[1]) + ("" if row != best[0] else " (best)"))
             cells += [_ratio(value, v) for _, v in peers]
@@ -150,6 +159,8 @@ def check_targets(results, row="balance"):
             ratio = mine / ref
             met = (ratio >= threshold if rule == "best_peer_min" else
                    ratio <= threshold if rule == "best_peer_max" else ratio < threshold)
+        if row != "balance":
+            text = f"{row}: {text}"
         checks.append({"target": text, "workload": wname, "metric": key, "balance": mine,
                        "reference": ref_name, "reference_value": ref, "ratio": ratio,
                        "met": met})

@@ -112,6 +112,13 @@ internal sealed record Options
     /// while it is upgraded.
     /// </summary>
     public Routing.GroupType HashType { get; init; } = Routing.GroupType.Hash;
+    /// --kernel-relay: once a pair has carried a request, its answer and the
+    /// next request, the kernel moves its bytes (a BPF sockmap), so balance
+    /// is woken only for FINs, resets and timeouts. Off by default: it needs
+    /// CAP_BPF and CAP_NET_ADMIN and a kernel with sockmap, and it gains only
+    /// where many small messages flow on kept-alive connections.
+    /// </summary>
+    public bool KernelRelay { get; init; }
 
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }

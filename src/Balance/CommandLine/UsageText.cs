@@ -47,6 +47,8 @@ internal static class UsageText
           --queue n  up to n clients wait for a slot while every channel is full (default=0, close them)
           --queue-timeout sec  longest wait in the queue (default: the -t timeout)
           --hash-type consistent|modulo  how % groups map clients (default=consistent)
+          --kernel-relay  let the kernel relay kept-alive connections (BPF sockmap; needs
+                    CAP_BPF and CAP_NET_ADMIN, else user space as without it; default off)
           --help    show this text
 
           channels: host[:port[:maxc[:weight]]], IPv6 literals as [addr][:port[:maxc[:weight]]];

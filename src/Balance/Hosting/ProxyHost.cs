@@ -150,6 +150,7 @@ internal static class ProxyHost
             QueueLength = options.QueueLength,
             QueueTimeout = TimeSpan.FromSeconds(options.QueueTimeoutSeconds ?? options.ConnectTimeoutSeconds),
             PacketDump = options.PacketDump && !Daemon.IsDetachedChild,
+            KernelRelay = options.KernelRelay || Environment.GetEnvironmentVariable("BALANCE_KERNEL_RELAY") == "1",
         };
     }
 

@@ -3,6 +3,7 @@ namespace Balance.Native;
 /// <summary>The errno values balance tells apart (Linux numbering; asm-generic/errno*.h).</summary>
 internal static class Errno
 {
+    public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int ESRCH = 3;
     public const int EINTR = 4;

@@ -21,6 +21,11 @@ internal sealed class ProxyServer : IDisposable
         var session = new SessionContext(table, settings, log, clock);
         bool sockets = !OperatingSystem.IsLinux()
             || Environment.GetEnvironmentVariable("BALANCE_ENGINE") == "sockets";
+        if (sockets && settings.KernelRelay)
+        {
+            log.Notice("kernel relay unavailable: it needs the Linux epoll engine; relaying in user space");
+        }
+
         _engine = sockets
             ? new SocketProxyEngine(listener, session)
             : new EpollProxyEngine(listener, session, ThreadCount());

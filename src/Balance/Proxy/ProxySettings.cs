@@ -28,4 +28,6 @@ internal sealed record ProxySettings
 
     /// <summary>--queue-timeout: the longest wait in the queue.</summary>
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>--kernel-relay or BALANCE_KERNEL_RELAY=1: established pairs are relayed by a BPF sockmap program (epoll engine).</summary>
+    public bool KernelRelay { get; init; }
 }

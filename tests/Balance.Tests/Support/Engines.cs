@@ -13,6 +13,9 @@ internal static class Engines
     /// <summary>The portable .NET socket engine.</summary>
     public const string Sockets = "sockets";
 
+    /// <summary>epoll with the kernel relay on (BALANCE_KERNEL_RELAY=1): kept-alive pairs move into a BPF sockmap.</summary>
+    public const string Kernel = "kernel";
+
     /// <summary>
     /// Every engine, with the reason it cannot run on this machine (null: it
     /// can). A new engine is one line here; one that needs something only some
@@ -23,6 +26,7 @@ internal static class Engines
     {
         (Epoll, () => OperatingSystem.IsLinux() ? null : "the epoll engine is Linux only"),
         (Sockets, () => null),
+        (Kernel, () => KernelRelayProbe.SkipReason),
     };
 
     /// <summary>The engines this machine can run, in the order of <see cref="All"/>.</summary>
@@ -30,5 +34,7 @@ internal static class Engines
 
     /// <summary>The environment that selects <paramref name="engine"/>, with <paramref name="more"/> variables added.</summary>
     public static Dictionary<string, string> Environment(string engine, IDictionary<string, string>? more = null) =>
-        new(more ?? new Dictionary<string, string>()) { ["BALANCE_ENGINE"] = engine };
+        engine == Kernel
+            ? new(more ?? new Dictionary<string, string>()) { ["BALANCE_ENGINE"] = Epoll, ["BALANCE_KERNEL_RELAY"] = "1" }
+            : new(more ?? new Dictionary<string, string>()) { ["BALANCE_ENGINE"] = engine };
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Balance.Proxy.Linux.Kernel;
 using Balance.Proxy.Session;
 
 namespace Balance.Proxy.Linux;
@@ -13,6 +14,7 @@ internal sealed class EpollProxyEngine : IProxyEngine
     private readonly Socket _listener;
     private readonly EpollContext _context;
     private readonly EventLoop[] _loops;
+    private readonly KernelRelay? _kernel;
     private int _loopsListening;
 
     public EpollProxyEngine(Socket listener, SessionContext session, int threads)
@@ -21,10 +23,38 @@ internal sealed class EpollProxyEngine : IProxyEngine
         _listener.Blocking = false;
         _context = new EpollContext(session, maxPipes: 1024);
         _loops = new EventLoop[Math.Max(1, threads)];
+        _kernel = session.Settings.KernelRelay ? LoadKernelRelay(session) : null;
+        int pairsPerLoop = KernelRelay.SlotCount / 2 / _loops.Length;
         for (int i = 0; i < _loops.Length; i++)
         {
-            _loops[i] = new EventLoop(session.Settings.Timeouts, session.Clock);
+            KernelSlots? slots = _kernel is null ? null : new KernelSlots(_kernel, i * pairsPerLoop * 2, pairsPerLoop);
+            _loops[i] = new EventLoop(session.Settings.Timeouts, session.Clock, slots);
         }
+    }
+
+    /// <summary>
+    /// --kernel-relay: the BPF program and its maps, or null (told once in
+    /// the log) when the kernel refuses; every pair then relays in user space.
+    /// </summary>
+    private static KernelRelay? LoadKernelRelay(SessionContext session)
+    {
+        if (session.Settings.PacketDump)
+        {
+            session.Log.Notice("kernel relay not used with -p (the dump must see every byte); relaying in user space");
+            return null;
+        }
+
+        KernelRelay? relay = KernelRelay.TryLoad(out string reason);
+        if (relay is null)
+        {
+            session.Log.Notice($"kernel relay unavailable: {reason}; relaying in user space");
+        }
+        else
+        {
+            session.Log.Debug("kernel relay loaded: pairs move into the kernel at their second request");
+        }
+
+        return relay;
     }
 
     public int ActiveRelays => _loops.Sum(loop => loop.Live.Count);
@@ -103,5 +133,7 @@ internal sealed class EpollProxyEngine : IProxyEngine
         {
             loop.Dispose();
         }
+
+        _kernel?.Dispose();
     }
 }

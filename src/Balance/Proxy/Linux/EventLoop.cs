@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Balance.Native;
+using Balance.Proxy.Linux.Kernel;
 using Balance.Proxy.Session;
 
 namespace Balance.Proxy.Linux;
@@ -20,6 +21,10 @@ internal sealed unsafe class EventLoop : IDisposable
 
     /// <summary>The longest epoll_wait while a deadline is pending: deadlines are checked at least this often.</summary>
     private const int MaxWaitMs = 1000;
+
+    /// <summary>How often the kernel relay's byte counts are folded into the channels' (show, -T).</summary>
+    private const int KernelFoldMs = 1000;
+
 
     private static readonly bool PackedEvents =
         RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
@@ -41,6 +46,7 @@ internal sealed unsafe class EventLoop : IDisposable
     private long _drainDeadline;
     private bool _draining;
     private long _nextSweep;
+    private long _nextKernelFold;
 
     /// <summary>Pairs that got a slot in the queue, pushed by any thread, taken by this loop (see <see cref="Post"/>).</summary>
     private RelayPair? _granted;
@@ -51,8 +57,9 @@ internal sealed unsafe class EventLoop : IDisposable
         public uint Generation;
     }
 
-    public EventLoop(RelayTimeouts timeouts, TimeProvider clock)
+    public EventLoop(RelayTimeouts timeouts, TimeProvider clock, KernelSlots? kernelSlots = null)
     {
+        KernelSlots = kernelSlots;
         _timeouts = timeouts;
         _clock = clock;
         _epoll = Libc.EpollCreate(Libc.EPOLL_CLOEXEC);
@@ -81,6 +88,15 @@ internal sealed unsafe class EventLoop : IDisposable
 
     /// <summary>Clients waiting in the queue at maxc, by their --queue-timeout deadline.</summary>
     public DeadlineList<QueueLinkOf> QueueDeadlines { get; } = new();
+
+    /// <summary>This loop's share of the kernel relay; null when it is off or unavailable.</summary>
+    public KernelSlots? KernelSlots { get; }
+
+    /// <summary>Pairs whose FIN waits for the kernel relay to write out what it holds.</summary>
+    public KernelFinChecks KernelFins { get; } = new();
+
+    /// <summary>Looks again, soon, whether the kernel has written out what a pair's FIN waits for.</summary>
+    public void AwaitKernel(RelayPair pair) => KernelFins.Add(pair, Now);
 
     public bool Stopping => _stopping;
 
@@ -251,6 +267,12 @@ internal sealed unsafe class EventLoop : IDisposable
             next = Math.Min(next, Interlocked.Read(ref _drainDeadline));
         }
 
+        next = Math.Min(next, KernelFins.Next);
+        if (KernelSlots is { InUse: > 0 })
+        {
+            next = Math.Min(next, _nextKernelFold);
+        }
+
         foreach (var timer in _timers)
         {
             next = Math.Min(next, timer.Deadline);
@@ -281,7 +303,17 @@ internal sealed unsafe class EventLoop : IDisposable
             }
         }
 
-        if (_timeouts.Enabled && Now >= _nextSweep)
+        KernelFins.Run(Now);
+
+        bool sweep = _timeouts.Enabled && Now >= _nextSweep;
+        if (KernelSlots is { InUse: > 0 } && (sweep || Now >= _nextKernelFold))
+        {
+            // Before the sweep: what the kernel moved is activity for -T.
+            _nextKernelFold = Now + KernelFoldMs;
+            Live.FoldKernelCounts(Now);
+        }
+
+        if (sweep)
         {
             _nextSweep = Now + _timeouts.SweepPeriodMs;
             Live.CloseExpired(Now, _timeouts);

@@ -59,6 +59,15 @@ internal sealed class LivePairs
         }
     }
 
+    /// <summary>Counts what the kernel relay moved for each pair into its channel and activity.</summary>
+    public void FoldKernelCounts(long now)
+    {
+        for (RelayPair? pair = _first; pair is not null; pair = pair.NextLive)
+        {
+            pair.FoldKernelCounts(now);
+        }
+    }
+
     public void CloseAll()
     {
         for (RelayPair? pair = _first; pair is not null;)

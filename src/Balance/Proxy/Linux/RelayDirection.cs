@@ -11,9 +11,11 @@ namespace Balance.Proxy.Linux;
 /// through a pipe once the direction carries bulk data. What the destination
 /// cannot take yet is owed to it (a rented buffer after a partial write, or
 /// bytes in the pipe) and the source is not read until it is delivered. A
-/// FIN is passed on once everything before it has left.
+/// FIN is passed on once everything before it has left. In the kernel relay
+/// (<see cref="KernelPair"/>) the kernel moves the bytes; what it passes up
+/// is relayed here as before, and counted, so it can redirect again.
 /// </summary>
-internal sealed unsafe class RelayDirection
+internal sealed unsafe partial class RelayDirection
 {
     /// <summary>
     /// Bytes moved per splice call, and the pipe's size. A read that fills the
@@ -59,7 +61,28 @@ internal sealed unsafe class RelayDirection
 
     public bool HasBacklog => _pendingCount > 0 || _pipeBytes > 0;
 
+    /// <summary>
+    /// The last read left nothing half-read in the source's receive queue (a
+    /// read shorter than asked for, or none to be had): the condition for
+    /// the socket to enter the kernel relay, whose program sees whole segments.
+    /// </summary>
+    public bool Drained { get; private set; } = true;
+
+    /// <summary>Reads that brought data: the pair tells from these who spoke last.</summary>
+    public int Reads { get; private set; }
+
     public bool WantsRead => !SourceEnded && !HasBacklog;
+
+    /// <summary>
+    /// What the pair waits for on the source when it wants to read: data,
+    /// and the peer's FIN (EPOLLRDHUP), which lets a short read that drained
+    /// the socket end the direction at once instead of with one more read
+    /// returning 0. Once the kernel relay sends on every segment of the
+    /// source and passes none up, only the FIN: the kernel wakes epoll
+    /// readers on every segment it redirects, and each such wake-up would
+    /// cost the loop a trip for nothing.
+    /// </summary>
+    public uint ReadInterest => KernelCaughtUp ? EPOLLRDHUP : EPOLLIN | EPOLLRDHUP;
 
     private bool Splicing => _pipeWrite >= 0;
 
@@ -95,6 +118,11 @@ internal sealed unsafe class RelayDirection
             {
                 ArrayPool<byte>.Shared.Return(_pending!);
                 _pending = null;
+                if (Kernel is not null)
+                {
+                    Kernel.Delivered(_kernelSlot, TakenInKernel);
+                    CheckKernelCaughtUp();
+                }
             }
         }
         else if (_pipeBytes > 0)
@@ -116,8 +144,15 @@ internal sealed unsafe class RelayDirection
     {
         byte* buffer = _loop.Buffer;
         nint read = Receive(Source, buffer, EventLoop.BufferSize, 0);
+        Drained = read < EventLoop.BufferSize;
         if (read > 0)
         {
+            Reads++;
+            if (Kernel is not null)
+            {
+                TakenInKernel += read;
+            }
+
             if (_context.Session.Settings.PacketDump)
             {
                 PacketDump.Write(ClientToChannel, new ReadOnlySpan<byte>(buffer, (int)read));
@@ -128,6 +163,12 @@ internal sealed unsafe class RelayDirection
                 return false;
             }
 
+            if (Kernel is not null && !HasBacklog)
+            {
+                Kernel.Delivered(_kernelSlot, TakenInKernel);
+                CheckKernelCaughtUp();
+            }
+
             if (read == EventLoop.BufferSize)
             {
                 if (!HasBacklog)
@@ -135,7 +176,7 @@ internal sealed unsafe class RelayDirection
                     TryStartSplice();
                 }
             }
-            else if (peerClosed)
+            else if (peerClosed && TookAllPassed)
             {
                 // The FIN was in before this read, and a short read took all
                 // that came before it: the source has ended.
@@ -145,7 +186,12 @@ internal sealed unsafe class RelayDirection
             return true;
         }
 
-        return read == 0 ? EndSource() : Errno.IsTransient(LastError);
+        if (read == 0)
+        {
+            return !TookAllPassed || EndSource();
+        }
+
+        return Errno.IsTransient(LastError);
     }
 
     private bool WriteOut(byte* data, int count)
@@ -177,6 +223,7 @@ internal sealed unsafe class RelayDirection
     private bool PumpSplice()
     {
         nint moved = Splice(Source, null, _pipeWrite, null, SpliceChunk, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        Drained = moved <= 0;
         if (moved > 0)
         {
             _pipeBytes += (int)moved;
@@ -186,30 +233,39 @@ internal sealed unsafe class RelayDirection
         return moved == 0 ? EndSource() : Errno.IsTransient(LastError);
     }
 
-    /// <summary>
-    /// The source sent FIN: pass it on once everything before it is delivered.
-    /// When the other way is already finished the pair closes right after, and
-    /// that close sends the FIN, so no shutdown call is spent on it.
-    /// </summary>
+    /// <summary>The source sent FIN: pass it on once everything before it is delivered.</summary>
     private bool EndSource()
     {
         SourceEnded = true;
         _traffic.HalfClose();
-        if (!HasBacklog && !Finished)
+        TryFinish();
+        return true;
+    }
+
+    /// <summary>
+    /// Passes the source's FIN on when nothing before it is left: nothing
+    /// owed here, and in the kernel relay, nothing the kernel still holds
+    /// for the destination (else the pair asks again later). When the other
+    /// way is already finished the pair closes right after, and that close
+    /// sends the FIN, so no shutdown call is spent on it.
+    /// </summary>
+    public void TryFinish()
+    {
+        if (!SourceEnded || HasBacklog || Finished || (Kernel is not null && !Kernel.WroteAll(this)))
         {
-            Finished = true;
-            if (!Other.Finished)
-            {
-                _ = Shutdown(Destination, SHUT_WR); // a failure shows up as an error on the socket
-            }
+            return;
         }
 
-        return true;
+        Finished = true;
+        if (!Other.Finished)
+        {
+            _ = Shutdown(Destination, SHUT_WR); // a failure shows up as an error on the socket
+        }
     }
 
     private void TryStartSplice()
     {
-        if (_context.Session.Settings.PacketDump || !_context.TryTakePipe())
+        if (_context.Session.Settings.PacketDump || Kernel is not null || !_context.TryTakePipe())
         {
             return;
         }
@@ -242,6 +298,20 @@ internal sealed unsafe class RelayDirection
             _pending = null;
         }
 
+        ReleasePipe();
+        _pendingOffset = _pendingCount = _pipeBytes = 0;
+        Source = Destination = -1;
+        SourceEnded = Finished = false;
+        Drained = true;
+        Reads = 0;
+        Kernel = null;
+        _kernelSlot = -1;
+        TakenInKernel = 0;
+        KernelCaughtUp = false;
+    }
+
+    private void ReleasePipe()
+    {
         if (Splicing)
         {
             _ = Libc.Close(_pipeRead);
@@ -250,8 +320,5 @@ internal sealed unsafe class RelayDirection
         }
 
         _pipeRead = _pipeWrite = -1;
-        _pendingOffset = _pendingCount = _pipeBytes = 0;
-        Source = Destination = -1;
-        SourceEnded = Finished = false;
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Balance.Native;
+using Balance.Proxy.Linux.Kernel;
 using Balance.Proxy.Session;
 using Balance.Routing;
 using static Balance.Native.Libc;
@@ -18,12 +19,6 @@ namespace Balance.Proxy.Linux;
 /// </summary>
 internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
 {
-    /// <summary>
-    /// What a pair waits for when it wants to read: data, and the peer's FIN
-    /// (EPOLLRDHUP), which lets a short read that drained the socket end the
-    /// direction at once instead of with one more read returning 0.
-    /// </summary>
-    private const uint ReadInterest = EPOLLIN | EPOLLRDHUP;
 
     private readonly EventLoop _loop;
     private readonly EpollContext _context;
@@ -32,6 +27,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
     private readonly RelayDirection _down;
     private readonly WatchedSocket _client;
     private readonly WatchedSocket _backend;
+    private readonly KernelPair? _kernel;
     private bool _connecting;
     private bool _closed;
 
@@ -46,6 +42,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
         _down.Other = _up;
         _client = new WatchedSocket(loop, this);
         _backend = new WatchedSocket(loop, this);
+        _kernel = loop.KernelSlots is null || context.Session.Settings.PacketDump ? null : new KernelPair(loop.KernelSlots);
     }
 
     /// <summary>Relays a newly accepted client, on a pair taken from the loop's pool when one is free.</summary>
@@ -53,6 +50,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
     {
         RelayPair pair = loop.Pool.Take() ?? new RelayPair(loop, context);
         pair._client.Attach(client);
+        pair._turns = pair._upReadsSeen = pair._downReadsSeen = 0;
         pair._attempt.Begin(clientHash);
         loop.Live.Add(pair);
         pair.TryNextChannel();
@@ -78,6 +76,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
     public PairTraffic Traffic { get; } = new();
 
     public bool IsRelaying { get; private set; }
+
 
     // ---- the connect phase ----
 
@@ -223,12 +222,21 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
         {
             Close(reset: true);
         }
-        else if ((events & EPOLLHUP) != 0)
+        else
         {
-            // Both ways of this socket are shut (its peer's FIN is in, ours is out).
-            (fromClient ? _client : _backend).ParkIfIdle();
+            if ((events & EPOLLHUP) != 0)
+            {
+                // Both ways of this socket are shut (its peer's FIN is in, ours is out).
+                (fromClient ? _client : _backend).ParkIfIdle();
+            }
+
+            if (_kernel is not null)
+            {
+                KernelStep();
+            }
         }
     }
+
 
     /// <summary>One socket's events: it may take the backlog owed to it and have data to read.</summary>
     private static bool Serve(uint events, RelayDirection readFrom, RelayDirection writeTo)
@@ -238,7 +246,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
             return false;
         }
 
-        if ((events & (EPOLLIN | EPOLLHUP)) != 0 && readFrom.WantsRead)
+        if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0 && readFrom.WantsRead)
         {
             return readFrom.Pump(peerClosed: (events & EPOLLRDHUP) != 0);
         }
@@ -248,8 +256,8 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
 
     /// <summary>Waits on each socket for what the directions need; false when epoll refused (the pair must end).</summary>
     private bool UpdateInterest() =>
-        _client.Want((_up.WantsRead ? ReadInterest : 0) | (_down.HasBacklog ? EPOLLOUT : 0))
-        && _backend.Want((_down.WantsRead ? ReadInterest : 0) | (_up.HasBacklog ? EPOLLOUT : 0));
+        _client.Want((_up.WantsRead ? _up.ReadInterest : 0) | (_down.HasBacklog ? EPOLLOUT : 0))
+        && _backend.Want((_down.WantsRead ? _down.ReadInterest : 0) | (_up.HasBacklog ? EPOLLOUT : 0));
 
     // ---- the end ----
 
@@ -267,8 +275,11 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
         EndConnect();
         bool slotOnItsWay = _waiting && StopWaiting();
         IsRelaying = false;
+        AwaitingKernel = false;
+        _kernel?.Fold(Traffic, _loop.Now);
         _client.Close(reset);
         _backend.Close(reset);
+        _kernel?.Leave();
         _up.Release();
         _down.Release();
         _attempt.Release();
