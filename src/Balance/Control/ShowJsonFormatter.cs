@@ -6,9 +6,8 @@ using Balance.Routing;
 namespace Balance.Control;
 
 /// <summary>
-/// <c>show json</c>: the same rows as the table, with each channel's weight
-/// once any channel has one other than 1 (so a plain command line's output stays
-/// as it was), and the queue at maxc when there is one; one JSON object on one line,
+/// <c>show json</c>: the same rows as the table, with each channel's weight,
+/// and the queue at maxc when there is one; one JSON object on one line,
 /// written with Utf8JsonWriter (no reflection, so native AOT keeps working).
 /// </summary>
 internal static class ShowJsonFormatter
@@ -22,10 +21,9 @@ internal static class ShowJsonFormatter
             json.WriteString("version", Balance.Version.Text);
             json.WriteNumber("pid", pid);
             json.WriteStartArray("groups");
-            bool weighted = rows.Any(r => r.Weight != 1);
             foreach (IGrouping<int, ChannelStatus> group in rows.GroupBy(r => r.Group))
             {
-                WriteGroup(json, group, weighted);
+                WriteGroup(json, group);
             }
 
             json.WriteEndArray();
@@ -40,7 +38,7 @@ internal static class ShowJsonFormatter
         return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length) + "\n";
     }
 
-    private static void WriteGroup(Utf8JsonWriter json, IGrouping<int, ChannelStatus> group, bool weighted)
+    private static void WriteGroup(Utf8JsonWriter json, IGrouping<int, ChannelStatus> group)
     {
         json.WriteStartObject();
         json.WriteNumber("group", group.Key);
@@ -58,11 +56,7 @@ internal static class ShowJsonFormatter
             json.WriteNumber("maxConnections", row.MaxConnections);
             json.WriteNumber("bytesSent", row.BytesSent);
             json.WriteNumber("bytesReceived", row.BytesReceived);
-            if (weighted)
-            {
-                json.WriteNumber("weight", row.Weight);
-            }
-
+            json.WriteNumber("weight", row.Weight);
             if (row.Checks is HealthDetails checks)
             {
                 WriteHealth(json, row.Health, checks);

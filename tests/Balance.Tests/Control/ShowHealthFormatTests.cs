@@ -32,11 +32,11 @@ public sealed class ShowHealthFormatTests
         Assert.Equal("dis", ShowFormatter.StateText(Row(false, ChannelHealth.Down)));
 
     [Fact]
-    public void Without_checks_the_json_has_no_health_and_is_unchanged()
+    public void Without_checks_the_json_has_no_health_object()
     {
         string plain = ShowJsonFormatter.Format([new(0, GroupType.RoundRobin, 0, true, new IPEndPoint(IPAddress.Parse("10.1.1.2"), 80), 0, 7, 0, 10, 20)], pid: 5);
         Assert.Equal(
-            """{"version":"3.60","pid":5,"groups":[{"group":0,"type":"rr","channels":[{"channel":0,"enabled":true,"address":"10.1.1.2","port":80,"connections":0,"totalConnections":7,"maxConnections":0,"bytesSent":10,"bytesReceived":20}]}]}""" + "\n",
+            """{"version":"3.60","pid":5,"groups":[{"group":0,"type":"rr","channels":[{"channel":0,"enabled":true,"address":"10.1.1.2","port":80,"connections":0,"totalConnections":7,"maxConnections":0,"bytesSent":10,"bytesReceived":20,"weight":1}]}]}""" + "\n",
             plain.Replace(Balance.Version.Text, "3.60", StringComparison.Ordinal));
     }
 
