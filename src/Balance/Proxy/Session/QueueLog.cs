@@ -14,15 +14,12 @@ internal sealed class QueueLog
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     private readonly Log _log;
-    private readonly TimeProvider _clock;
-
-    /// <summary>Time of the last notice, -1 for none yet.</summary>
-    private long _last = -1;
+    private readonly LogThrottle _throttle;
 
     public QueueLog(Log log, TimeProvider clock)
     {
         _log = log;
-        _clock = clock;
+        _throttle = new LogThrottle(clock, Interval);
     }
 
     public void Queued(int waiting)
@@ -55,9 +52,7 @@ internal sealed class QueueLog
 
     private void Notice(QueueStatus status)
     {
-        long now = _clock.Milliseconds();
-        long last = Interlocked.Read(ref _last);
-        if ((last < 0 || now - last >= (long)Interval.TotalMilliseconds) && Interlocked.CompareExchange(ref _last, now, last) == last)
+        if (_throttle.TryTake())
         {
             _log.Notice(
                 $"queue: {status.Waiting} of {status.Limit} waiting; since start {status.TimedOut} timed out, " +

@@ -13,23 +13,18 @@ internal sealed class ResourceShortageLog
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     private readonly Log _log;
-    private readonly TimeProvider _clock;
-
-    /// <summary>Time of the last line, -1 for none yet (now - long.MinValue would overflow and never log).</summary>
-    private long _last = -1;
+    private readonly LogThrottle _throttle;
 
     public ResourceShortageLog(Log log, TimeProvider clock)
     {
         _log = log;
-        _clock = clock;
+        _throttle = new LogThrottle(clock, Interval);
     }
 
     /// <summary>A system call failed with <paramref name="errno"/> for want of a descriptor or memory.</summary>
     public void Report(int errno)
     {
-        long now = _clock.Milliseconds();
-        long last = Interlocked.Read(ref _last);
-        if ((last < 0 || now - last >= (long)Interval.TotalMilliseconds) && Interlocked.CompareExchange(ref _last, now, last) == last)
+        if (_throttle.TryTake())
         {
             string why = errno is Errno.EMFILE or Errno.ENFILE ? "too many open files" : Describe(errno);
             _log.Error($"cannot open a connection: {why}; clients are refused or wait in the listen queue");
