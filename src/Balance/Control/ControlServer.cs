@@ -23,10 +23,9 @@ internal sealed class ControlServer : IDisposable
     private readonly Log _log;
     private readonly uint _ownerUid;
     private readonly TimeSpan _clientTimeout;
-    private readonly int _maxClients;
     private readonly int _killDrainSeconds;
     private readonly CancellationTokenSource _stopping = new();
-    private int _clients;
+    private readonly CappedAcceptor _acceptor;
     private readonly Lock _disposeLock = new();
     private bool _disposed;
 
@@ -41,13 +40,12 @@ internal sealed class ControlServer : IDisposable
         _log = log;
         _ownerUid = ownerUid;
         _clientTimeout = clientTimeout;
-        _maxClients = maxClients;
-        AcceptLoop = AcceptLoopAsync();
+        _acceptor = new CappedAcceptor(file.Listener, maxClients, ServeAsync, RefuseBusy, _stopping.Token);
     }
 
     public string Path => _file.Path;
 
-    internal Task AcceptLoop { get; }
+    internal Task AcceptLoop => _acceptor.Loop;
 
     /// <summary>
     /// Opens the control socket for the instance listening on <paramref name="port"/>
@@ -63,55 +61,6 @@ internal sealed class ControlServer : IDisposable
         return new ControlServer(
             file, new CommandExecutor(table), shutdown, log, Libc.GetEUid(), DefaultClientTimeout, DefaultMaxClients,
             (int)Math.Ceiling(drain.TotalSeconds));
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        await Task.Yield();
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _file.Listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
-                // Out of descriptors, most likely: wait a little rather than spin.
-                if (!await PauseAsync().ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            if (Interlocked.Increment(ref _clients) > _maxClients)
-            {
-                Interlocked.Decrement(ref _clients);
-                RefuseBusy(client);
-                continue;
-            }
-
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task<bool> PauseAsync()
-    {
-        try
-        {
-            await Task.Delay(50, _stopping.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Tells a client over the cap to come back later, without waiting for it.</summary>
@@ -177,7 +126,6 @@ internal sealed class ControlServer : IDisposable
         finally
         {
             client.Dispose();
-            Interlocked.Decrement(ref _clients);
         }
     }
 

@@ -24,7 +24,7 @@ internal sealed class HttpStatusServer : IDisposable
     private readonly HttpLimits _limits;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _disposeLock = new();
-    private int _connections;
+    private readonly CappedAcceptor _acceptor;
     private bool _disposed;
 
     private HttpStatusServer(Socket listener, StatusSite site, HttpLimits limits)
@@ -33,15 +33,15 @@ internal sealed class HttpStatusServer : IDisposable
         _site = site;
         _limits = limits;
         LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        AcceptLoop = AcceptLoopAsync();
+        _acceptor = new CappedAcceptor(listener, limits.MaxConnections, ServeAsync, RefuseBusy, _stopping.Token);
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
-    internal Task AcceptLoop { get; }
+    internal Task AcceptLoop => _acceptor.Loop;
 
     /// <summary>Connections being served now.</summary>
-    public int Connections => Volatile.Read(ref _connections);
+    public int Connections => _acceptor.Active;
 
     /// <summary>Binds <paramref name="endPoint"/> and starts serving; a bind failure is an OS error (exit 71) naming the address.</summary>
     public static HttpStatusServer Start(IPEndPoint endPoint, StatusSite site, Log log, HttpLimits? limits = null)
@@ -62,55 +62,6 @@ internal sealed class HttpStatusServer : IDisposable
         var server = new HttpStatusServer(listener, site, limits ?? new HttpLimits());
         log.Debug($"status and metrics on http://{server.LocalEndPoint}/");
         return server;
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        await Task.Yield();
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
-                // Out of descriptors, most likely: relays need them more; wait rather than spin.
-                if (!await PauseAsync().ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            if (Interlocked.Increment(ref _connections) > _limits.MaxConnections)
-            {
-                Interlocked.Decrement(ref _connections);
-                RefuseBusy(client);
-                continue;
-            }
-
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task<bool> PauseAsync()
-    {
-        try
-        {
-            await Task.Delay(50, _stopping.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     private static readonly byte[] Busy = HttpResponse.Error(503);
@@ -170,7 +121,6 @@ internal sealed class HttpStatusServer : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
             client.Dispose();
-            Interlocked.Decrement(ref _connections);
         }
     }
 
