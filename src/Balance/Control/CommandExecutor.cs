@@ -19,10 +19,12 @@ internal sealed class CommandExecutor
     private readonly Resolver _resolve;
     private readonly string _servicesFile;
     private readonly int _pid;
+    private readonly IOperatorChanges? _shared;
 
-    public CommandExecutor(RoutingTable table, Resolver? resolve = null, string servicesFile = "/etc/services", int? pid = null)
+    public CommandExecutor(RoutingTable table, Resolver? resolve = null, string servicesFile = "/etc/services", int? pid = null, IOperatorChanges? shared = null)
     {
         _table = table;
+        _shared = shared;
         _resolve = resolve ?? ResolveWithSystem;
         _servicesFile = servicesFile;
         _pid = pid ?? Environment.ProcessId;
@@ -76,12 +78,27 @@ internal sealed class CommandExecutor
     private string SetEnabled(int group, long channel, bool enabled)
     {
         string done = enabled ? "enabled" : "disabled";
+        Share(group, channel, SharedAttribute.Enabled, enabled ? "1" : "0");
         return _table.SetEnabled(group, Clamp(channel), enabled) switch
         {
             ControlResult.Done => Invariant($"channel {channel} {done}\n"),
             ControlResult.Unchanged => Invariant($"channel {channel} already {done}\n"),
             _ => Invariant($"no such channel {channel}\n"),
         };
+    }
+
+    /// <summary>
+    /// Hands a change to the other instances (with --etcd), naming the channel
+    /// by its address. Called before the change is made here: from then on an
+    /// older value of the key coming back from etcd is known to be older and
+    /// cannot undo the change while it is being made.
+    /// </summary>
+    private void Share(int group, long channel, SharedAttribute attribute, string value)
+    {
+        if (_shared is not null && _table.Status(group, Clamp(channel)) is ChannelStatus row)
+        {
+            _shared.Changed(new OperatorChange(group, row.EndPoint, attribute, value));
+        }
     }
 
     private string Reset(int group, long channel) =>
@@ -101,6 +118,7 @@ internal sealed class CommandExecutor
             return "value out of range\n";
         }
 
+        Share(group, channel, SharedAttribute.Maxc, Invariant($"{maxc}"));
         return _table.SetMaxConnections(group, Clamp(channel), (int)maxc) == ControlResult.Done
             ? Invariant($"maxc of channel {channel} changed to {maxc}\n")
             : "unknown channel\n";
@@ -119,6 +137,7 @@ internal sealed class CommandExecutor
             return "value out of range\n";
         }
 
+        Share(group, channel, SharedAttribute.Weight, Invariant($"{weight}"));
         return _table.SetWeight(group, Clamp(channel), (int)weight) == ControlResult.Done
             ? Invariant($"weight of channel {channel} changed to {weight}\n")
             : "unknown channel\n";
@@ -153,7 +172,13 @@ internal sealed class CommandExecutor
             return "invalid address\n";
         }
 
-        return _table.Create(group, endPoint) switch
+        ControlResult created = _table.Create(group, endPoint);
+        if (created == ControlResult.Done)
+        {
+            _shared?.Changed(new OperatorChange(group, endPoint, SharedAttribute.Enabled, "0"));
+        }
+
+        return created switch
         {
             ControlResult.Done => "channel created\n",
             ControlResult.NoSlots => "no channel slots available\n",
@@ -180,7 +205,13 @@ internal sealed class CommandExecutor
             return "invalid address\n";
         }
 
-        return _table.Assign(group, Clamp(channel), endPoint) switch
+        ControlResult assigned = _table.Assign(group, Clamp(channel), endPoint);
+        if (assigned == ControlResult.Done)
+        {
+            _shared?.Changed(new OperatorChange(group, endPoint, SharedAttribute.From, status.Value.EndPoint.ToString()));
+        }
+
+        return assigned switch
         {
             ControlResult.Done => "channel reassigned\n",
             ControlResult.MustBeDisabled => "channel must be disabled to assign new address\n",
