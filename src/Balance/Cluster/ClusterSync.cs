@@ -25,6 +25,9 @@ internal sealed class ClusterSync : IOperatorChanges, IDisposable
     private readonly Log _log;
     private readonly object _sync = new();
 
+    /// <summary>Changes from etcd and changes made here are applied one at a time (see <see cref="IOperatorChanges.Apply"/>).</summary>
+    private readonly object _applying = new();
+
     /// <summary>Changes made here that etcd has not taken yet, newest value per key.</summary>
     private readonly Dictionary<string, string> _pending = new();
 
@@ -64,6 +67,23 @@ internal sealed class ClusterSync : IOperatorChanges, IDisposable
         sync._follower = Task.Run(() => sync.FollowAsync(revision));
         sync._writer = Task.Run(sync.WriteAsync);
         return sync;
+    }
+
+    public ControlResult Apply(OperatorChange change, Func<ControlResult> local)
+    {
+        ControlResult result;
+        lock (_applying)
+        {
+            lock (_sync)
+            {
+                _pending[ClusterKeys.Key(_cluster, change)] = change.Value;
+            }
+
+            result = local();
+        }
+
+        _wake.Release();
+        return result;
     }
 
     public void Changed(OperatorChange change)
@@ -125,21 +145,29 @@ internal sealed class ClusterSync : IOperatorChanges, IDisposable
     {
         foreach (EtcdKeyValue kv in values)
         {
-            lock (_sync)
+            lock (_applying)
             {
-                // A change made here and not yet written, or written later, is newer than this one.
-                if (_pending.ContainsKey(kv.Key) || (_written.TryGetValue(kv.Key, out long mine) && kv.ModRevision < mine))
-                {
-                    _log.Debug($"etcd: {kv.Key} = {kv.Value} (revision {kv.ModRevision}) is older than the change made here");
-                    continue;
-                }
+                ApplyOne(kv);
             }
+        }
+    }
 
-            _log.Debug($"etcd: {kv.Key} = {kv.Value} (revision {kv.ModRevision})");
-            if (!kv.Deleted && ClusterKeys.TryParse(_cluster, kv.Key, kv.Value, out OperatorChange change))
+    private void ApplyOne(EtcdKeyValue kv)
+    {
+        lock (_sync)
+        {
+            // A change made here and not yet written, or written later, is newer than this one.
+            if (_pending.ContainsKey(kv.Key) || (_written.TryGetValue(kv.Key, out long mine) && kv.ModRevision < mine))
             {
-                _applier.Apply(change);
+                _log.Debug($"etcd: {kv.Key} = {kv.Value} (revision {kv.ModRevision}) is older than the change made here");
+                return;
             }
+        }
+
+        _log.Debug($"etcd: {kv.Key} = {kv.Value} (revision {kv.ModRevision})");
+        if (!kv.Deleted && ClusterKeys.TryParse(_cluster, kv.Key, kv.Value, out OperatorChange change))
+        {
+            _applier.Apply(change);
         }
     }
 

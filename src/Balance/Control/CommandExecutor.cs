@@ -78,8 +78,7 @@ internal sealed class CommandExecutor
     private string SetEnabled(int group, long channel, bool enabled)
     {
         string done = enabled ? "enabled" : "disabled";
-        Share(group, channel, SharedAttribute.Enabled, enabled ? "1" : "0");
-        return _table.SetEnabled(group, Clamp(channel), enabled) switch
+        return Shared(group, channel, SharedAttribute.Enabled, enabled ? "1" : "0", () => _table.SetEnabled(group, Clamp(channel), enabled)) switch
         {
             ControlResult.Done => Invariant($"channel {channel} {done}\n"),
             ControlResult.Unchanged => Invariant($"channel {channel} already {done}\n"),
@@ -88,18 +87,13 @@ internal sealed class CommandExecutor
     }
 
     /// <summary>
-    /// Hands a change to the other instances (with --etcd), naming the channel
-    /// by its address. Called before the change is made here: from then on an
-    /// older value of the key coming back from etcd is known to be older and
-    /// cannot undo the change while it is being made.
+    /// Makes a change here and, with --etcd, hands it to the other instances,
+    /// naming the channel by its address (<see cref="IOperatorChanges.Apply"/>).
     /// </summary>
-    private void Share(int group, long channel, SharedAttribute attribute, string value)
-    {
-        if (_shared is not null && _table.Status(group, Clamp(channel)) is ChannelStatus row)
-        {
-            _shared.Changed(new OperatorChange(group, row.EndPoint, attribute, value));
-        }
-    }
+    private ControlResult Shared(int group, long channel, SharedAttribute attribute, string value, Func<ControlResult> local) =>
+        _shared is not null && _table.Status(group, Clamp(channel)) is ChannelStatus row
+            ? _shared.Apply(new OperatorChange(group, row.EndPoint, attribute, value), local)
+            : local();
 
     private string Reset(int group, long channel) =>
         _table.ResetCounters(group, Clamp(channel)) == ControlResult.Done
@@ -118,8 +112,7 @@ internal sealed class CommandExecutor
             return "value out of range\n";
         }
 
-        Share(group, channel, SharedAttribute.Maxc, Invariant($"{maxc}"));
-        return _table.SetMaxConnections(group, Clamp(channel), (int)maxc) == ControlResult.Done
+        return Shared(group, channel, SharedAttribute.Maxc, Invariant($"{maxc}"), () => _table.SetMaxConnections(group, Clamp(channel), (int)maxc)) == ControlResult.Done
             ? Invariant($"maxc of channel {channel} changed to {maxc}\n")
             : "unknown channel\n";
     }
@@ -137,8 +130,7 @@ internal sealed class CommandExecutor
             return "value out of range\n";
         }
 
-        Share(group, channel, SharedAttribute.Weight, Invariant($"{weight}"));
-        return _table.SetWeight(group, Clamp(channel), (int)weight) == ControlResult.Done
+        return Shared(group, channel, SharedAttribute.Weight, Invariant($"{weight}"), () => _table.SetWeight(group, Clamp(channel), (int)weight)) == ControlResult.Done
             ? Invariant($"weight of channel {channel} changed to {weight}\n")
             : "unknown channel\n";
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Balance.Routing;
 
 namespace Balance.Control;
 
@@ -18,10 +19,18 @@ internal enum SharedAttribute
 internal readonly record struct OperatorChange(int Group, IPEndPoint EndPoint, SharedAttribute Attribute, string Value);
 
 /// <summary>
-/// Told of every operator change the control commands made (after it is made
-/// locally). Must not block: the control client waits for its answer.
+/// Where operator changes go to be shared. Must not block on the network:
+/// the control client waits for its answer.
 /// </summary>
 internal interface IOperatorChanges
 {
+    /// <summary>
+    /// Records <paramref name="change"/> for the others and makes it here
+    /// with <paramref name="local"/>, as one step against changes coming in
+    /// from the others: an older value arriving meanwhile cannot undo it.
+    /// </summary>
+    ControlResult Apply(OperatorChange change, Func<ControlResult> local);
+
+    /// <summary>A change already made here (a channel created or reassigned), to be shared.</summary>
     void Changed(OperatorChange change);
 }
