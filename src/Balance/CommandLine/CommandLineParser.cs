@@ -70,6 +70,7 @@ internal static class CommandLineParser
             ListenPort = listenPort,
             Groups = ParseGroups(positionals.Skip(1), listenPort, servicesFile),
         };
+        Cluster.ClusterOptions.Check(result);
         _ = HealthOptions.From(result); // the health options' rules: --check-* without --check is an error
         return result;
     }
@@ -109,17 +110,25 @@ internal static class CommandLineParser
     {
         var groups = new List<GroupSpec>();
         var channels = new List<ChannelSpec>();
+        var services = new List<SrvSpec>();
         foreach (string token in tokens)
         {
             if (GroupType.FromSeparator(token) is GroupType type)
             {
-                if (channels.Count == 0)
+                if (channels.Count == 0 && services.Count == 0)
                 {
                     throw new BalanceException("balance: no channels in group", ExitCodes.Unavailable);
                 }
 
-                AddGroup(groups, type, channels);
+                AddGroup(groups, type, channels, services);
                 channels = new List<ChannelSpec>();
+                services = new List<SrvSpec>();
+                continue;
+            }
+
+            if (SrvSpec.Is(token))
+            {
+                services.Add(SrvSpec.Parse(token, groups.Count));
                 continue;
             }
 
@@ -131,21 +140,21 @@ internal static class CommandLineParser
             channels.Add(ChannelSpecParser.Parse(token, listenPort, servicesFile));
         }
 
-        if (channels.Count > 0)
+        if (channels.Count > 0 || services.Count > 0)
         {
-            AddGroup(groups, GroupType.RoundRobin, channels);
+            AddGroup(groups, GroupType.RoundRobin, channels, services);
         }
 
         return groups;
     }
 
-    private static void AddGroup(List<GroupSpec> groups, GroupType type, List<ChannelSpec> channels)
+    private static void AddGroup(List<GroupSpec> groups, GroupType type, List<ChannelSpec> channels, List<SrvSpec> services)
     {
         if (groups.Count >= Limits.MaxGroups)
         {
             throw new BalanceException("balance: too many groups", ExitCodes.Unavailable);
         }
 
-        groups.Add(new GroupSpec(type, channels));
+        groups.Add(new GroupSpec(type, channels) { Services = services });
     }
 }

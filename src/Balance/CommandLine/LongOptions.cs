@@ -30,6 +30,9 @@ internal static class LongOptions
         new("queue-timeout", true, (o, v) => o with { QueueTimeoutSeconds = PositiveSeconds(v!, "queue timeout") }),
         new("hash-type", true, (o, v) => o with { HashType = HashType(v!) }),
         new("kernel-relay", false, (o, _) => o with { KernelRelay = true }),
+        new("resolver", true, (o, v) => o with { Resolver = Discovery.SrvDiscovery.ParseResolver(v!) }),
+        new("etcd", true, (o, v) => o with { EtcdEndpoints = Cluster.ClusterOptions.ParseEndpoints(v!) }),
+        new("cluster", true, (o, v) => o with { ClusterName = Cluster.ClusterOptions.ParseName(v!) }),
     };
 
     /// <summary>

@@ -120,6 +120,21 @@ internal sealed record Options
     /// </summary>
     public bool KernelRelay { get; init; }
 
+    /// <summary>
+    /// --resolver: the DNS server for <c>srv:</c> channels; null (the default)
+    /// takes the servers of /etc/resolv.conf, as every other program does.
+    /// </summary>
+    public System.Net.IPEndPoint? Resolver { get; init; }
+
+    /// <summary>
+    /// --etcd: the etcd endpoints (http://host:port) that share operator
+    /// changes between instances; empty (the default): nothing is shared.
+    /// </summary>
+    public IReadOnlyList<Uri> EtcdEndpoints { get; init; } = Array.Empty<Uri>();
+
+    /// <summary>--cluster: the name instances sharing state go by in etcd; required with --etcd.</summary>
+    public string? ClusterName { get; init; }
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

@@ -49,12 +49,18 @@ internal static class UsageText
           --hash-type consistent|modulo  how % groups map clients (default=consistent)
           --kernel-relay  let the kernel relay kept-alive connections (BPF sockmap; needs
                     CAP_BPF and CAP_NET_ADMIN, else user space as without it; default off)
+          --resolver addr[:port]  DNS server for srv: channels (default: /etc/resolv.conf)
+          --etcd url[,url...]  share enable/disable/maxc/weight/create/assign through
+                    etcd's HTTP gateway, e.g. http://127.0.0.1:2379 (default: off)
+          --cluster name  the instances sharing state in etcd (required with --etcd)
           --help    show this text
 
           channels: host[:port[:maxc[:weight]]], IPv6 literals as [addr][:port[:maxc[:weight]]];
           an empty port is the listen port; maxc 0 = unlimited; weight 1-1000, default 1.
           "!" separates groups (round robin), "%" ends a group as type hash,
           "@" ends a group as type least connections.
+          srv:NAME[:maxc] takes the channels from the DNS SRV record NAME (followed
+          while running): its lowest priority in this group, the next in the next.
 
         examples:
           balance smtp host1.test.net host2.test.net

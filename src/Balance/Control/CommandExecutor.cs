@@ -19,10 +19,12 @@ internal sealed class CommandExecutor
     private readonly Resolver _resolve;
     private readonly string _servicesFile;
     private readonly int _pid;
+    private readonly IOperatorChanges? _shared;
 
-    public CommandExecutor(RoutingTable table, Resolver? resolve = null, string servicesFile = "/etc/services", int? pid = null)
+    public CommandExecutor(RoutingTable table, Resolver? resolve = null, string servicesFile = "/etc/services", int? pid = null, IOperatorChanges? shared = null)
     {
         _table = table;
+        _shared = shared;
         _resolve = resolve ?? ResolveWithSystem;
         _servicesFile = servicesFile;
         _pid = pid ?? Environment.ProcessId;
@@ -76,13 +78,22 @@ internal sealed class CommandExecutor
     private string SetEnabled(int group, long channel, bool enabled)
     {
         string done = enabled ? "enabled" : "disabled";
-        return _table.SetEnabled(group, Clamp(channel), enabled) switch
+        return Shared(group, channel, SharedAttribute.Enabled, enabled ? "1" : "0", () => _table.SetEnabled(group, Clamp(channel), enabled)) switch
         {
             ControlResult.Done => Invariant($"channel {channel} {done}\n"),
             ControlResult.Unchanged => Invariant($"channel {channel} already {done}\n"),
             _ => Invariant($"no such channel {channel}\n"),
         };
     }
+
+    /// <summary>
+    /// Makes a change here and, with --etcd, hands it to the other instances,
+    /// naming the channel by its address (<see cref="IOperatorChanges.Apply"/>).
+    /// </summary>
+    private ControlResult Shared(int group, long channel, SharedAttribute attribute, string value, Func<ControlResult> local) =>
+        _shared is not null && _table.Status(group, Clamp(channel)) is ChannelStatus row
+            ? _shared.Apply(new OperatorChange(group, row.EndPoint, attribute, value), local)
+            : local();
 
     private string Reset(int group, long channel) =>
         _table.ResetCounters(group, Clamp(channel)) == ControlResult.Done
@@ -101,7 +112,7 @@ internal sealed class CommandExecutor
             return "value out of range\n";
         }
 
-        return _table.SetMaxConnections(group, Clamp(channel), (int)maxc) == ControlResult.Done
+        return Shared(group, channel, SharedAttribute.Maxc, Invariant($"{maxc}"), () => _table.SetMaxConnections(group, Clamp(channel), (int)maxc)) == ControlResult.Done
             ? Invariant($"maxc of channel {channel} changed to {maxc}\n")
             : "unknown channel\n";
     }
@@ -119,7 +130,7 @@ internal sealed class CommandExecutor
             return "value out of range\n";
         }
 
-        return _table.SetWeight(group, Clamp(channel), (int)weight) == ControlResult.Done
+        return Shared(group, channel, SharedAttribute.Weight, Invariant($"{weight}"), () => _table.SetWeight(group, Clamp(channel), (int)weight)) == ControlResult.Done
             ? Invariant($"weight of channel {channel} changed to {weight}\n")
             : "unknown channel\n";
     }
@@ -153,7 +164,13 @@ internal sealed class CommandExecutor
             return "invalid address\n";
         }
 
-        return _table.Create(group, endPoint) switch
+        ControlResult created = _table.Create(group, endPoint);
+        if (created == ControlResult.Done)
+        {
+            _shared?.Changed(new OperatorChange(group, endPoint, SharedAttribute.Enabled, "0"));
+        }
+
+        return created switch
         {
             ControlResult.Done => "channel created\n",
             ControlResult.NoSlots => "no channel slots available\n",
@@ -180,7 +197,13 @@ internal sealed class CommandExecutor
             return "invalid address\n";
         }
 
-        return _table.Assign(group, Clamp(channel), endPoint) switch
+        ControlResult assigned = _table.Assign(group, Clamp(channel), endPoint);
+        if (assigned == ControlResult.Done)
+        {
+            _shared?.Changed(new OperatorChange(group, endPoint, SharedAttribute.From, status.Value.EndPoint.ToString()));
+        }
+
+        return assigned switch
         {
             ControlResult.Done => "channel reassigned\n",
             ControlResult.MustBeDisabled => "channel must be disabled to assign new address\n",

@@ -52,14 +52,14 @@ internal sealed class ControlServer : IDisposable
     /// (and <paramref name="bindAddress"/>); <paramref name="shutdown"/> runs on <c>kill</c>,
     /// and gives relays in flight up to <paramref name="drain"/> to finish (the shell waits that long).
     /// </summary>
-    public static ControlServer Start(int port, string? bindAddress, RoutingTable table, Action shutdown, Log log, TimeSpan drain)
+    public static ControlServer Start(int port, string? bindAddress, RoutingTable table, Action shutdown, Log log, TimeSpan drain, IOperatorChanges? shared = null)
     {
         string directory = RunDirectorySetup.Prepare(RunDirectory.FromEnvironment());
         string path = System.IO.Path.Combine(directory, ControlSocketName.For(port, bindAddress));
         ControlSocketFile file = ControlSocketFile.Create(path);
         log.Debug($"control socket {path}");
         return new ControlServer(
-            file, new CommandExecutor(table), shutdown, log, Libc.GetEUid(), DefaultClientTimeout, DefaultMaxClients,
+            file, new CommandExecutor(table, shared: shared), shutdown, log, Libc.GetEUid(), DefaultClientTimeout, DefaultMaxClients,
             (int)Math.Ceiling(drain.TotalSeconds));
     }
 

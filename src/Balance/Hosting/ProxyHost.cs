@@ -1,6 +1,8 @@
 using System.Net;
 using System.Runtime.InteropServices;
+using Balance.Cluster;
 using Balance.CommandLine;
+using Balance.Discovery;
 using Balance.Control;
 using Balance.Native;
 using Balance.Observability;
@@ -32,6 +34,12 @@ internal static class ProxyHost
         {
             AutoEnableChecks = health is not null && options.AutoDisable ? health.Rise : 0,
         };
+        // Channels from DNS and the shared state are in the table before the
+        // listener opens: the first client already sees what the others see.
+        using SrvDiscovery? discovery = SrvDiscovery.Start(options, table, log, TimeProvider.System);
+        using ClusterSync? cluster = options.ClusterName is null
+            ? null
+            : ClusterSync.Start(options.EtcdEndpoints, options.ClusterName, table, log, TimeProvider.System);
         if (log.DebugEnabled)
         {
             TraceChannels(log, options.ListenPort, table);
@@ -62,7 +70,7 @@ internal static class ProxyHost
         _ = Libc.Signal(Libc.SIGINT, Libc.SIG_DFL);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var controlServer = ControlServer.Start(options.ListenPort, options.BindAddress, table, BeginStop, log, grace);
+        using var controlServer = ControlServer.Start(options.ListenPort, options.BindAddress, table, BeginStop, log, grace, cluster);
         Volatile.Write(ref control, controlServer);
         if (Volatile.Read(ref stops) > 0)
         {
