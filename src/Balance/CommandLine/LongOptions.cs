@@ -29,6 +29,10 @@ internal static class LongOptions
         new("queue", true, (o, v) => o with { QueueLength = QueueLength(v!) }),
         new("queue-timeout", true, (o, v) => o with { QueueTimeoutSeconds = PositiveSeconds(v!, "queue timeout") }),
         new("hash-type", true, (o, v) => o with { HashType = HashType(v!) }),
+        new("send-proxy", false, (o, _) => o with { SendProxy = 1 }),
+        new("send-proxy-v2", false, (o, _) => o with { SendProxy = 2 }),
+        new("accept-proxy", false, (o, _) => o with { AcceptProxy = true }),
+        new("accept-proxy-from", true, (o, v) => o with { AcceptProxyFrom = ProxySources(v!) }),
     };
 
     /// <summary>
@@ -86,6 +90,10 @@ internal static class LongOptions
 
         throw new BalanceException($"balance: invalid queue length [{text}], 0 to {Options.MaxQueueLength} expected", ExitCodes.Usage);
     }
+
+    private static Proxy.ProxyProtocol.SourceRanges ProxySources(string text) =>
+        Proxy.ProxyProtocol.SourceRanges.Parse(text)
+        ?? throw new BalanceException($"balance: invalid --accept-proxy-from [{text}], CIDR[,CIDR...] expected", ExitCodes.Usage);
 
     private static Routing.GroupType HashType(string text) => text switch
     {

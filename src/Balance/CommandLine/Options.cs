@@ -113,6 +113,27 @@ internal sealed record Options
     /// </summary>
     public Routing.GroupType HashType { get; init; } = Routing.GroupType.Hash;
 
+    /// <summary>
+    /// --send-proxy (1) or --send-proxy-v2 (2): every backend connection
+    /// starts with a PROXY protocol header naming the real client; 0 (the
+    /// default) sends nothing, as the original did, since a backend that does
+    /// not expect the header would take it for the client's data.
+    /// </summary>
+    public int SendProxy { get; init; }
+
+    /// <summary>
+    /// --accept-proxy: every client must start with a PROXY header (from a
+    /// load balancer in front), whose address is then the client's; off by
+    /// default, since a header is never guessed at.
+    /// </summary>
+    public bool AcceptProxy { get; init; }
+
+    /// <summary>
+    /// --accept-proxy-from: who may send that header; null (the default) is
+    /// loopback only, so no one elsewhere can claim to be any client.
+    /// </summary>
+    public Proxy.ProxyProtocol.SourceRanges? AcceptProxyFrom { get; init; }
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

@@ -47,6 +47,13 @@ internal static class UsageText
           --queue n  up to n clients wait for a slot while every channel is full (default=0, close them)
           --queue-timeout sec  longest wait in the queue (default: the -t timeout)
           --hash-type consistent|modulo  how % groups map clients (default=consistent)
+          --send-proxy     start every backend connection with a PROXY protocol v1
+                    header naming the real client (default: off)
+          --send-proxy-v2  the same with the binary v2 header (default: off)
+          --accept-proxy   clients must start with a PROXY v1/v2 header (from a
+                    balancer in front); its address is the client's (default: off)
+          --accept-proxy-from cidr[,cidr...]  who may send that header
+                    (default=127.0.0.0/8,::1/128, loopback only)
           --help    show this text
 
           channels: host[:port[:maxc[:weight]]], IPv6 literals as [addr][:port[:maxc[:weight]]];

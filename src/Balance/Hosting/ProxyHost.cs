@@ -1,4 +1,5 @@
 using System.Net;
+using Balance.Proxy.ProxyProtocol;
 using System.Runtime.InteropServices;
 using Balance.CommandLine;
 using Balance.Control;
@@ -150,6 +151,8 @@ internal static class ProxyHost
             QueueLength = options.QueueLength,
             QueueTimeout = TimeSpan.FromSeconds(options.QueueTimeoutSeconds ?? options.ConnectTimeoutSeconds),
             PacketDump = options.PacketDump && !Daemon.IsDetachedChild,
+            SendProxy = options.SendProxy,
+            AcceptProxyFrom = options.AcceptProxy ? options.AcceptProxyFrom ?? SourceRanges.Loopback : null,
         };
     }
 

@@ -16,7 +16,7 @@ namespace Balance.Proxy.Linux;
 /// channel it could use is full it may wait in the queue at maxc first,
 /// holding no backend and no buffer, until its loop is handed a slot.
 /// </summary>
-internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
+internal sealed unsafe partial class RelayPair : IEpollHandler, ISlotWaiter
 {
     /// <summary>
     /// What a pair waits for when it wants to read: data, and the peer's FIN
@@ -49,12 +49,24 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
     }
 
     /// <summary>Relays a newly accepted client, on a pair taken from the loop's pool when one is free.</summary>
-    public static void Serve(EventLoop loop, EpollContext context, int client, uint clientHash)
+    public static void Serve(EventLoop loop, EpollContext context, int client, ReadOnlySpan<byte> clientSockaddr)
     {
         RelayPair pair = loop.Pool.Take() ?? new RelayPair(loop, context);
         pair._client.Attach(client);
-        pair._attempt.Begin(clientHash);
         loop.Live.Add(pair);
+        ProxySettings settings = context.Session.Settings;
+        if (settings.SendProxy != 0 || settings.AcceptProxyFrom is not null)
+        {
+            pair.NoteAddresses(clientSockaddr);
+        }
+
+        if (settings.AcceptProxyFrom is not null)
+        {
+            pair.BeginHeader();
+            return;
+        }
+
+        pair._attempt.Begin(ClientHash.Of(SocketAddressCodec.AddressBytes(clientSockaddr)));
         pair.TryNextChannel();
     }
 
@@ -139,7 +151,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
         _down.Connect(_backend.Fd, _client.Fd);
         Traffic.Begin(_attempt.Lease.Channel, _loop.Now);
         IsRelaying = true;
-        if (!UpdateInterest())
+        if (!SendProxyHeader() || !UpdateInterest())
         {
             Close(reset: true);
         }
@@ -160,7 +172,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
 
     public void OnConnectTimeout()
     {
-        if (_closed || !_connecting)
+        if (_closed || HeaderTimedOut() || !_connecting)
         {
             return;
         }
@@ -175,6 +187,12 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
     {
         if (_closed)
         {
+            return;
+        }
+
+        if (_readingHeader)
+        {
+            ReadHeader(events);
             return;
         }
 
@@ -264,6 +282,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
         }
 
         _closed = true;
+        _readingHeader = false;
         EndConnect();
         bool slotOnItsWay = _waiting && StopWaiting();
         IsRelaying = false;

@@ -41,6 +41,18 @@ internal struct ProxyAddresses
     [UnscopedRef]
     public readonly ReadOnlySpan<byte> SourceBytes => ((ReadOnlySpan<byte>)Source)[..AddressLength];
 
+    /// <summary>The client's address as hash groups see it: an IPv4-mapped IPv6 address as its 4 IPv4 bytes.</summary>
+    [UnscopedRef]
+    public readonly ReadOnlySpan<byte> ClientHashBytes
+    {
+        get
+        {
+            ReadOnlySpan<byte> source = SourceBytes;
+            bool mapped = source.Length == 16 && source[..10].IndexOfAnyExcept((byte)0) < 0 && source[10] == 0xFF && source[11] == 0xFF;
+            return mapped ? source[12..] : source;
+        }
+    }
+
     [UnscopedRef]
     public readonly ReadOnlySpan<byte> DestinationBytes => ((ReadOnlySpan<byte>)Destination)[..AddressLength];
 

@@ -18,6 +18,9 @@ internal sealed class ProxyHeaderReader
     /// <summary>Where the next peek goes: right after the bytes already taken; never past the longest header.</summary>
     public Span<byte> Free => _buffer.AsSpan(_taken);
 
+    /// <summary><see cref="Free"/> for asynchronous reads.</summary>
+    public Memory<byte> FreeMemory => _buffer.AsMemory(_taken);
+
     /// <summary>The header, once <see cref="Offer"/> said <see cref="ProxyParseStatus.Complete"/>.</summary>
     public ref readonly ProxyHeader Header => ref _header;
 

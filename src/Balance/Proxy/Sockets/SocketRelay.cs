@@ -27,8 +27,12 @@ internal sealed class SocketRelay
     private long _upSendingSince;
     private long _downSendingSince;
 
-    public SocketRelay(Socket client, Socket backend, Channel channel, SessionContext context)
+    /// <summary>--send-proxy: sent to the backend before any client byte, counted in neither sent nor rcvd.</summary>
+    private readonly byte[]? _proxyHeader;
+
+    public SocketRelay(Socket client, Socket backend, Channel channel, SessionContext context, byte[]? proxyHeader = null)
     {
+        _proxyHeader = proxyHeader;
         _client = client;
         _backend = backend;
         _packetDump = context.Settings.PacketDump;
@@ -41,6 +45,11 @@ internal sealed class SocketRelay
 
     public async Task RunAsync()
     {
+        if (_proxyHeader is not null && !await SendProxyHeaderAsync().ConfigureAwait(false))
+        {
+            return;
+        }
+
         Task upstream = PumpAsync(_client, _backend, clientToChannel: true);
         Task downstream = PumpAsync(_backend, _client, clientToChannel: false);
         await Task.WhenAll(upstream, downstream).ConfigureAwait(false);
@@ -65,6 +74,20 @@ internal sealed class SocketRelay
 
             _client.Dispose();
             _backend.Dispose();
+        }
+    }
+
+    private async Task<bool> SendProxyHeaderAsync()
+    {
+        try
+        {
+            await _backend.SendAsync(_proxyHeader.AsMemory(), SocketFlags.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Abort();
+            return false;
         }
     }
 
