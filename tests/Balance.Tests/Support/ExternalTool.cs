@@ -14,6 +14,7 @@ internal static class ExternalTool
         ["prometheus"] = "prometheus",
         ["chromium"] = "chromium",
         ["mrtg"] = "mrtg",
+        ["nginx"] = "nginx libnginx-mod-stream",
     };
 
     /// <summary>The full path of <paramref name="name"/>, or null when it is not installed.</summary>
@@ -21,7 +22,8 @@ internal static class ExternalTool
     {
         IEnumerable<string> directories = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/bin");
+            .Append("/usr/bin")
+            .Append("/usr/sbin");
         return directories.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
     }
 
