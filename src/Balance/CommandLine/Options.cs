@@ -134,6 +134,16 @@ internal sealed record Options
     /// </summary>
     public Proxy.ProxyProtocol.SourceRanges? AcceptProxyFrom { get; init; }
 
+    /// <summary>
+    /// --log-connections: one line per relayed connection when it ends (stderr
+    /// in the foreground, syslog in the background); off by default, so the
+    /// log says what the original's did and a busy proxy writes nothing per client.
+    /// </summary>
+    public bool LogConnections { get; init; }
+
+    /// <summary>--log-format: "text" (key=value fields) or "json"; null when not given: text.</summary>
+    public string? LogFormat { get; init; }
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

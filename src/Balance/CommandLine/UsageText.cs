@@ -54,6 +54,9 @@ internal static class UsageText
                     balancer in front); its address is the client's (default: off)
           --accept-proxy-from cidr[,cidr...]  who may send that header
                     (default=127.0.0.0/8,::1/128, loopback only)
+          --log-connections  one line per relayed connection when it ends: time, client,
+                    group, channel, backend, times, bytes, why (default: off)
+          --log-format text|json  the connection log's format (default=text)
           --help    show this text
 
           channels: host[:port[:maxc[:weight]]], IPv6 literals as [addr][:port[:maxc[:weight]]];

@@ -1,4 +1,5 @@
 using System.Net;
+using Balance.ConnectionLog;
 using Balance.Proxy.ProxyProtocol;
 using System.Runtime.InteropServices;
 using Balance.CommandLine;
@@ -45,7 +46,8 @@ internal static class ProxyHost
 
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
-        using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System);
+        using ConnectionLogQueue? connectionLog = StartConnectionLog(options, log);
+        using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System, connectionLog);
         using HttpStatusServer? http = StartHttp(options, table, log);
         using HealthChecks? checks = health is null
             ? null
@@ -122,6 +124,20 @@ internal static class ProxyHost
         var metrics = new MetricsExporter(table, connects, ChannelFamily.For(healthChecks: options.Check));
         var site = new StatusSite(table, metrics, Environment.ProcessId);
         return HttpStatusServer.Start(options.HttpEndPoint, site, log);
+    }
+
+    /// <summary>--log-connections: the queue and its writing thread; null without the option.</summary>
+    private static ConnectionLogQueue? StartConnectionLog(Options options, Log log)
+    {
+        if (!options.LogConnections)
+        {
+            return null;
+        }
+
+        IConnectionLineFormat format = options.LogFormat == "json" ? new ConnectionLogJson() : new ConnectionLogText();
+        var queue = new ConnectionLogQueue(format, log.Line, log.Notice, TimeProvider.System);
+        queue.Start();
+        return queue;
     }
 
     private static ProxySettings BuildSettings(Options options)

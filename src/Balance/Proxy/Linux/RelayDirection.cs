@@ -228,7 +228,7 @@ internal sealed unsafe class RelayDirection
     private bool EndSource()
     {
         SourceEnded = true;
-        _traffic.HalfClose();
+        _traffic.HalfClose(ClientToChannel);
         if (!HasBacklog && !Finished)
         {
             Finished = true;

@@ -26,6 +26,7 @@ internal sealed unsafe partial class RelayPair
     /// <summary>The connection's own client address (4 or 16 bytes), for a rejection's log line.</summary>
     private AddressBytes _peer;
     private int _peerLength;
+    private int _peerPort;
 
     /// <summary>Notes the connection's addresses when a PROXY header will need them (no system call otherwise).</summary>
     private void NoteAddresses(ReadOnlySpan<byte> clientSockaddr)
@@ -33,6 +34,7 @@ internal sealed unsafe partial class RelayPair
         ReadOnlySpan<byte> peer = SocketAddressCodec.AddressBytes(clientSockaddr);
         peer.CopyTo(_peer);
         _peerLength = peer.Length;
+        _peerPort = SocketAddressCodec.Port(clientSockaddr);
         if (_context.Session.Settings.SendProxy == 0)
         {
             return;
@@ -125,18 +127,19 @@ internal sealed unsafe partial class RelayPair
         }
 
         _client.ParkIfIdle();
-        uint hash;
         if (header.UsesConnectionAddresses)
         {
-            hash = ClientHash.Of(((ReadOnlySpan<byte>)_peer)[.._peerLength]);
+            ReadOnlySpan<byte> peer = ((ReadOnlySpan<byte>)_peer)[.._peerLength];
+            _attempt.Begin(ClientHash.Of(peer));
+            _attempt.NoteClient(peer, _peerPort);
         }
         else
         {
             _addresses = header.Addresses;
-            hash = ClientHash.Of(header.Addresses.ClientHashBytes);
+            _attempt.Begin(ClientHash.Of(header.Addresses.ClientHashBytes));
+            _attempt.NoteClient(header.Addresses.ClientHashBytes, header.Addresses.SourcePort);
         }
 
-        _attempt.Begin(hash);
         TryNextChannel();
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Balance.ConnectionLog;
 using Balance.Native;
 using Balance.Proxy.Session;
 using Balance.Routing;
@@ -67,6 +68,7 @@ internal sealed unsafe partial class RelayPair : IEpollHandler, ISlotWaiter
         }
 
         pair._attempt.Begin(ClientHash.Of(SocketAddressCodec.AddressBytes(clientSockaddr)));
+        pair._attempt.NoteClient(SocketAddressCodec.AddressBytes(clientSockaddr), SocketAddressCodec.Port(clientSockaddr));
         pair.TryNextChannel();
     }
 
@@ -104,7 +106,7 @@ internal sealed unsafe partial class RelayPair : IEpollHandler, ISlotWaiter
                     return;
                 }
 
-                Close(reset: false); // no channel left: accept-and-close, as the original
+                Close(reset: false, EndReason.AllChannelsFailed); // no channel left: accept-and-close, as the original
                 return;
             }
 
@@ -112,7 +114,7 @@ internal sealed unsafe partial class RelayPair : IEpollHandler, ISlotWaiter
             if (fd < 0)
             {
                 _attempt.Failed(ConnectOutcome.LocalFailure, result);
-                Close(reset: true);
+                Close(reset: true, EndReason.AllChannelsFailed);
                 return;
             }
 
@@ -128,7 +130,7 @@ internal sealed unsafe partial class RelayPair : IEpollHandler, ISlotWaiter
                 if (!_backend.Want(EPOLLOUT))
                 {
                     _attempt.Failed(ConnectOutcome.LocalFailure, LastError);
-                    Close(reset: true);
+                    Close(reset: true, EndReason.AllChannelsFailed);
                     return;
                 }
 
@@ -271,10 +273,19 @@ internal sealed unsafe partial class RelayPair : IEpollHandler, ISlotWaiter
 
     // ---- the end ----
 
-    /// <summary>Ends the pair at once (reset, a timeout, shutdown).</summary>
-    public void Abort() => Close(reset: true);
+    /// <summary>Ends the pair at once for <paramref name="reason"/> (a timeout, shutdown).</summary>
+    public void Abort(EndReason reason)
+    {
+        Traffic.Ending(reason);
+        Close(reset: true, reason);
+    }
 
-    private void Close(bool reset)
+    /// <summary>
+    /// Ends the pair. A relaying pair's reason comes from its traffic (what
+    /// <see cref="Abort"/> said, a reset, or whose FIN came first); before
+    /// that, <paramref name="reason"/> says it.
+    /// </summary>
+    private void Close(bool reset, EndReason reason = EndReason.Reset)
     {
         if (_closed)
         {
@@ -285,12 +296,13 @@ internal sealed unsafe partial class RelayPair : IEpollHandler, ISlotWaiter
         _readingHeader = false;
         EndConnect();
         bool slotOnItsWay = _waiting && StopWaiting();
+        bool relayed = IsRelaying;
         IsRelaying = false;
         _client.Close(reset);
         _backend.Close(reset);
         _up.Release();
         _down.Release();
-        _attempt.Release();
+        _attempt.End(relayed ? Traffic.EndedBecause(reset) : reason, relayed ? Traffic : null);
         _loop.Live.Remove(this);
         if (slotOnItsWay)
         {

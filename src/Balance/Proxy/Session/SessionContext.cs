@@ -41,6 +41,9 @@ internal sealed class SessionContext
     /// <summary>Clients closed for want of a valid PROXY header (--accept-proxy), told at most once per interval.</summary>
     public ProxyHeaderRejections ProxyRejections { get; }
 
+    /// <summary>--log-connections: where ended connections go, or null.</summary>
+    public ConnectionLog.ConnectionLogQueue? ConnectionLog { get; init; }
+
     /// <summary>The queue at maxc (--queue), or null.</summary>
     public ClientQueue? Queue { get; }
 

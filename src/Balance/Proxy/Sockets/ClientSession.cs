@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Balance.ConnectionLog;
 using Balance.Proxy.ProxyProtocol;
 using Balance.Proxy.Session;
 using Balance.Routing;
@@ -18,6 +19,7 @@ internal sealed class ClientSession
     private readonly SessionContext _context;
     private readonly BackendConnector _connector;
     private readonly RelayRegistry _registry;
+    private SocketRelay? _relay;
 
     public ClientSession(Socket client, SessionContext context, BackendConnector connector, RelayRegistry registry)
     {
@@ -51,6 +53,11 @@ internal sealed class ClientSession
                 : _context.Settings.SendProxy != 0 ? ProxyAddresses.FromEndPoints(remote, (IPEndPoint)_client.LocalEndPoint!)
                 : default;
             attempt.Begin(addresses.Family == ProxyFamily.Unknown ? ClientHash.Of(address) : ClientHash.Of(addresses.ClientHashBytes));
+            if (_context.ConnectionLog is not null)
+            {
+                bool known = addresses.Family != ProxyFamily.Unknown;
+                attempt.NoteClient(known ? addresses.ClientHashBytes : address.GetAddressBytes(), known ? addresses.SourcePort : remote.Port);
+            }
             bool dropped = false;
             do
             {
@@ -81,7 +88,11 @@ internal sealed class ClientSession
         }
         finally
         {
-            attempt.Release();
+            EndReason reason = _relay?.Reason
+                ?? (_context.Stopping || stopping.IsCancellationRequested ? EndReason.Shutdown
+                    : attempt.QueueTimedOut ? EndReason.QueueTimeout
+                    : EndReason.AllChannelsFailed);
+            attempt.End(reason, _relay?.Traffic);
         }
     }
 
@@ -133,7 +144,7 @@ internal sealed class ClientSession
             Array.Resize(ref header, length);
         }
 
-        var relay = new SocketRelay(_client, backend, channel, _context, header);
+        var relay = _relay = new SocketRelay(_client, backend, channel, _context, header);
         long id = _registry.Add(relay);
         try
         {

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Balance.ConnectionLog;
 using Balance.Proxy.Session;
 using Balance.Routing;
 
@@ -24,6 +25,7 @@ internal sealed class SocketRelay
     private readonly bool _packetDump;
     private readonly TimeProvider _clock;
     private int _closed;
+    private bool _reset;
     private long _upSendingSince;
     private long _downSendingSince;
 
@@ -60,12 +62,22 @@ internal sealed class SocketRelay
     /// Ends the pair at once (reset of one side, a timeout, shutdown): both
     /// sides get a reset, so neither peer waits on data that will never come.
     /// </summary>
-    public void Abort() => Close(reset: true);
+    public void Abort(EndReason reason)
+    {
+        Traffic.Ending(reason);
+        Close(reset: true);
+    }
+
+    private void Abort() => Abort(EndReason.Reset);
+
+    /// <summary>Why the pair ended, once it has (see <see cref="PairTraffic.EndedBecause"/>).</summary>
+    public EndReason Reason => Traffic.EndedBecause(Volatile.Read(ref _reset));
 
     private void Close(bool reset)
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
+            Volatile.Write(ref _reset, reset);
             if (reset)
             {
                 SocketTuning.ResetOnClose(_client);
@@ -104,7 +116,7 @@ internal sealed class SocketRelay
                     int read = await from.ReceiveAsync(buffer.Memory, SocketFlags.None).ConfigureAwait(false);
                     if (read == 0)
                     {
-                        Traffic.HalfClose();
+                        Traffic.HalfClose(clientToChannel);
                         to.Shutdown(SocketShutdown.Send);
                         return;
                     }
