@@ -42,6 +42,18 @@ internal sealed class ConnectionLogQueue : IDisposable
         _clock = clock;
     }
 
+    /// <summary>Lines waiting in the queue.</summary>
+    internal bool DrainPending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count > 0;
+            }
+        }
+    }
+
     /// <summary>Lines dropped so far because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
