@@ -7,6 +7,7 @@ handle; `Running.stop()` stops exactly the processes that were started.
 
 import os
 import re
+import shlex
 import resource
 import shutil
 import subprocess
@@ -262,6 +263,10 @@ class Balance(Proxy):
         argv = [self.path, "-b", LOOPBACK]
         if flags:
             argv.append(flags)
+        # Extra options for our balance only (e.g. "--log-connections"), to
+        # measure what a feature costs: BALANCE_BENCH_OPTIONS, split as sh would.
+        if not self.is_peer:
+            argv += shlex.split(os.environ.get("BALANCE_BENCH_OPTIONS", ""))
         return argv + [str(port), f"{LOOPBACK}:{backend_port}"]
 
     def start_background(self, workdir, backend_port):
