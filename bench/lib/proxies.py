@@ -7,6 +7,7 @@ handle; `Running.stop()` stops exactly the processes that were started.
 
 import os
 import re
+import shlex
 import resource
 import shutil
 import subprocess
@@ -263,6 +264,10 @@ class Balance(Proxy):
         argv = [self.path, "-b", LOOPBACK] + self.extra
         if flags:
             argv.append(flags)
+        # Extra options for our balance only (e.g. "--log-connections"), to
+        # measure what a feature costs: BALANCE_BENCH_OPTIONS, split as sh would.
+        if not self.is_peer:
+            argv += shlex.split(os.environ.get("BALANCE_BENCH_OPTIONS", ""))
         return argv + [str(port), f"{LOOPBACK}:{backend_port}"]
 
     def start(self, workdir, backend_port, probe=True):

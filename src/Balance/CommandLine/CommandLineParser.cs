@@ -72,6 +72,16 @@ internal static class CommandLineParser
         };
         Cluster.ClusterOptions.Check(result);
         _ = HealthOptions.From(result); // the health options' rules: --check-* without --check is an error
+        if (result.LogFormat is not null && !result.LogConnections)
+        {
+            throw new BalanceException("balance: --log-format needs --log-connections", ExitCodes.Usage);
+        }
+
+        if (result.AcceptProxyFrom is not null && !result.AcceptProxy)
+        {
+            throw new BalanceException("balance: --accept-proxy-from needs --accept-proxy", ExitCodes.Usage);
+        }
+
         return result;
     }
 

@@ -33,6 +33,12 @@ internal static class LongOptions
         new("resolver", true, (o, v) => o with { Resolver = Discovery.SrvDiscovery.ParseResolver(v!) }),
         new("etcd", true, (o, v) => o with { EtcdEndpoints = Cluster.ClusterOptions.ParseEndpoints(v!) }),
         new("cluster", true, (o, v) => o with { ClusterName = Cluster.ClusterOptions.ParseName(v!) }),
+        new("send-proxy", false, (o, _) => o with { SendProxy = 1 }),
+        new("send-proxy-v2", false, (o, _) => o with { SendProxy = 2 }),
+        new("accept-proxy", false, (o, _) => o with { AcceptProxy = true }),
+        new("log-connections", false, (o, _) => o with { LogConnections = true }),
+        new("log-format", true, (o, v) => o with { LogFormat = LogFormat(v!) }),
+        new("accept-proxy-from", true, (o, v) => o with { AcceptProxyFrom = ProxySources(v!) }),
     };
 
     /// <summary>
@@ -90,6 +96,14 @@ internal static class LongOptions
 
         throw new BalanceException($"balance: invalid queue length [{text}], 0 to {Options.MaxQueueLength} expected", ExitCodes.Usage);
     }
+
+    private static Proxy.ProxyProtocol.SourceRanges ProxySources(string text) =>
+        Proxy.ProxyProtocol.SourceRanges.Parse(text)
+        ?? throw new BalanceException($"balance: invalid --accept-proxy-from [{text}], CIDR[,CIDR...] expected", ExitCodes.Usage);
+
+    private static string LogFormat(string text) => text is "text" or "json"
+        ? text
+        : throw new BalanceException($"balance: invalid log format [{text}], text or json expected", ExitCodes.Usage);
 
     private static Routing.GroupType HashType(string text) => text switch
     {

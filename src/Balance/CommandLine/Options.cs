@@ -135,6 +135,37 @@ internal sealed record Options
     /// <summary>--cluster: the name instances sharing state go by in etcd; required with --etcd.</summary>
     public string? ClusterName { get; init; }
 
+    /// <summary>
+    /// --send-proxy (1) or --send-proxy-v2 (2): every backend connection
+    /// starts with a PROXY protocol header naming the real client; 0 (the
+    /// default) sends nothing, as the original did, since a backend that does
+    /// not expect the header would take it for the client's data.
+    /// </summary>
+    public int SendProxy { get; init; }
+
+    /// <summary>
+    /// --accept-proxy: every client must start with a PROXY header (from a
+    /// load balancer in front), whose address is then the client's; off by
+    /// default, since a header is never guessed at.
+    /// </summary>
+    public bool AcceptProxy { get; init; }
+
+    /// <summary>
+    /// --accept-proxy-from: who may send that header; null (the default) is
+    /// loopback only, so no one elsewhere can claim to be any client.
+    /// </summary>
+    public Proxy.ProxyProtocol.SourceRanges? AcceptProxyFrom { get; init; }
+
+    /// <summary>
+    /// --log-connections: one line per relayed connection when it ends (stderr
+    /// in the foreground, syslog in the background); off by default, so the
+    /// log says what the original's did and a busy proxy writes nothing per client.
+    /// </summary>
+    public bool LogConnections { get; init; }
+
+    /// <summary>--log-format: "text" (key=value fields) or "json"; null when not given: text.</summary>
+    public string? LogFormat { get; init; }
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

@@ -53,6 +53,16 @@ internal static class UsageText
           --etcd url[,url...]  share enable/disable/maxc/weight/create/assign through
                     etcd's HTTP gateway, e.g. http://127.0.0.1:2379 (default: off)
           --cluster name  the instances sharing state in etcd (required with --etcd)
+          --send-proxy     start every backend connection with a PROXY protocol v1
+                    header naming the real client (default: off)
+          --send-proxy-v2  the same with the binary v2 header (default: off)
+          --accept-proxy   clients must start with a PROXY v1/v2 header (from a
+                    balancer in front); its address is the client's (default: off)
+          --accept-proxy-from cidr[,cidr...]  who may send that header
+                    (default=127.0.0.0/8,::1/128, loopback only)
+          --log-connections  one line per relayed connection when it ends: time, client,
+                    group, channel, backend, times, bytes, why (default: off)
+          --log-format text|json  the connection log's format (default=text)
           --help    show this text
 
           channels: host[:port[:maxc[:weight]]], IPv6 literals as [addr][:port[:maxc[:weight]]];

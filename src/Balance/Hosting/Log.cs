@@ -38,6 +38,19 @@ internal sealed class Log
 
     public void Error(string message) => Write(SyslogWriter.Error, message);
 
+    /// <summary>A line of the connection log, as it is (no "balance:" prefix): stderr, or syslog at notice.</summary>
+    public void Line(string line)
+    {
+        if (_syslog is not null)
+        {
+            _syslog.Send(SyslogWriter.Notice, line);
+        }
+        else if (!Detached)
+        {
+            WriteStderr(line);
+        }
+    }
+
     public void Debug(string message)
     {
         if (DebugEnabled)

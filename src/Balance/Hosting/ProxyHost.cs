@@ -2,12 +2,14 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Balance.Cluster;
 using Balance.CommandLine;
+using Balance.ConnectionLog;
 using Balance.Discovery;
 using Balance.Control;
 using Balance.Native;
 using Balance.Observability;
 using Balance.Health;
 using Balance.Proxy;
+using Balance.Proxy.ProxyProtocol;
 using Balance.Proxy.Session;
 using Balance.Routing;
 
@@ -52,7 +54,8 @@ internal static class ProxyHost
 
         DescriptorLimit.RaiseToHardLimit();
         using var listener = ListenerFactory.Open(settings);
-        using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System);
+        using ConnectionLogQueue? connectionLog = StartConnectionLog(options, log);
+        using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System, connectionLog);
         using HttpStatusServer? http = StartHttp(options, table, log);
         using HealthChecks? checks = health is null
             ? null
@@ -131,6 +134,20 @@ internal static class ProxyHost
         return HttpStatusServer.Start(options.HttpEndPoint, site, log);
     }
 
+    /// <summary>--log-connections: the queue and its writing thread; null without the option.</summary>
+    private static ConnectionLogQueue? StartConnectionLog(Options options, Log log)
+    {
+        if (!options.LogConnections)
+        {
+            return null;
+        }
+
+        IConnectionLineFormat format = options.LogFormat == "json" ? new ConnectionLogJson() : new ConnectionLogText();
+        var queue = new ConnectionLogQueue(format, log.Line, log.Notice, TimeProvider.System);
+        queue.Start();
+        return queue;
+    }
+
     private static ProxySettings BuildSettings(Options options)
     {
         IPAddress listenAddress;
@@ -159,6 +176,8 @@ internal static class ProxyHost
             QueueTimeout = TimeSpan.FromSeconds(options.QueueTimeoutSeconds ?? options.ConnectTimeoutSeconds),
             PacketDump = options.PacketDump && !Daemon.IsDetachedChild,
             KernelRelay = options.KernelRelay || Environment.GetEnvironmentVariable("BALANCE_KERNEL_RELAY") == "1",
+            SendProxy = options.SendProxy,
+            AcceptProxyFrom = options.AcceptProxy ? options.AcceptProxyFrom ?? SourceRanges.Loopback : null,
         };
     }
 

@@ -16,9 +16,9 @@ internal sealed class ProxyServer : IDisposable
 {
     private readonly IProxyEngine _engine;
 
-    public ProxyServer(Socket listener, RoutingTable table, ProxySettings settings, Log log, TimeProvider clock)
+    public ProxyServer(Socket listener, RoutingTable table, ProxySettings settings, Log log, TimeProvider clock, ConnectionLog.ConnectionLogQueue? connectionLog = null)
     {
-        var session = new SessionContext(table, settings, log, clock);
+        var session = new SessionContext(table, settings, log, clock) { ConnectionLog = connectionLog };
         bool sockets = !OperatingSystem.IsLinux()
             || Environment.GetEnvironmentVariable("BALANCE_ENGINE") == "sockets";
         if (sockets && settings.KernelRelay)

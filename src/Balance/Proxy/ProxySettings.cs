@@ -26,6 +26,15 @@ internal sealed record ProxySettings
     /// <summary>--queue: how many clients may wait for a slot when every channel they could use is full; 0 for none.</summary>
     public int QueueLength { get; init; }
 
+    /// <summary>--send-proxy (1), --send-proxy-v2 (2): the PROXY header every backend connection starts with; 0 for none.</summary>
+    public int SendProxy { get; init; }
+
+    /// <summary>--accept-proxy: the sources a PROXY header is taken from, or null when clients send none.</summary>
+    public ProxyProtocol.SourceRanges? AcceptProxyFrom { get; init; }
+
+    /// <summary>How long a client may take to send its whole PROXY header.</summary>
+    public TimeSpan ProxyHeaderTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>--queue-timeout: the longest wait in the queue.</summary>
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>--kernel-relay or BALANCE_KERNEL_RELAY=1: established pairs are relayed by a BPF sockmap program (epoll engine).</summary>

@@ -16,6 +16,7 @@ internal static class ExternalTool
         ["mrtg"] = "mrtg",
         ["dnsmasq"] = "dnsmasq-base",
         ["etcd"] = "etcd-server",
+        ["nginx"] = "nginx libnginx-mod-stream",
     };
 
     /// <summary>The full path of <paramref name="name"/>, or null when it is not installed.</summary>

@@ -1,4 +1,5 @@
 using Balance.Native;
+using Balance.Proxy.Session;
 using Balance.Routing;
 using static Balance.Native.Libc;
 
@@ -86,7 +87,16 @@ internal sealed unsafe class AcceptHandler : IEpollHandler
                 _context.Session.Log.Debug($"connect from {SocketAddressCodec.Address(sockaddr)}");
             }
 
-            RelayPair.Serve(_loop, _context, client, ClientHash.Of(SocketAddressCodec.AddressBytes(sockaddr)));
+            if (_context.Session.Settings.AcceptProxyFrom is { } allowed && !allowed.Contains(SocketAddressCodec.AddressBytes(sockaddr)))
+            {
+                // Only a balancer in front may say who the client is; anyone else is closed unheard.
+                _context.Session.ProxyRejections.Report(ProxyRejection.NotAllowedSource, SocketAddressCodec.AddressBytes(sockaddr));
+                _ = ResetOnClose(client);
+                _ = Close(client);
+                continue;
+            }
+
+            RelayPair.Serve(_loop, _context, client, sockaddr);
         }
     }
 

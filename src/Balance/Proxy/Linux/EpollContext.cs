@@ -12,11 +12,15 @@ internal sealed class EpollContext
         Session = session;
         MaxPipes = maxPipes;
         ConnectTimeoutMs = (long)session.Settings.ConnectTimeout.TotalMilliseconds;
+        ProxyHeaderTimeoutMs = (long)session.Settings.ProxyHeaderTimeout.TotalMilliseconds;
     }
 
     public SessionContext Session { get; }
 
     public long ConnectTimeoutMs { get; }
+
+    /// <summary>--accept-proxy: how long a client may take to send its PROXY header.</summary>
+    public long ProxyHeaderTimeoutMs { get; }
 
     /// <summary>Splice needs a pipe (two descriptors) per direction: only so many are handed out.</summary>
     public int MaxPipes { get; }

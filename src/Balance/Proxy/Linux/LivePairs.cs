@@ -52,7 +52,7 @@ internal sealed class LivePairs
             RelayPair? next = pair.NextLive;
             if (pair.IsRelaying && pair.Traffic.Expired(now, timeouts))
             {
-                pair.Abort();
+                pair.Abort(pair.Traffic.TimeoutReason);
             }
 
             pair = next;
@@ -73,7 +73,7 @@ internal sealed class LivePairs
         for (RelayPair? pair = _first; pair is not null;)
         {
             RelayPair? next = pair.NextLive;
-            pair.Abort();
+            pair.Abort(ConnectionLog.EndReason.Shutdown);
             pair = next;
         }
     }

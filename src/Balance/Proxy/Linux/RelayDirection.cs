@@ -28,6 +28,9 @@ internal sealed unsafe partial class RelayDirection
     private readonly EpollContext _context;
     private readonly PairTraffic _traffic;
     private readonly ConnectAttempt _attempt;
+    private byte[]? _header;
+    private int _headerOffset;
+    private int _headerCount;
     private byte[]? _pending;
     private int _pendingOffset;
     private int _pendingCount;
@@ -59,7 +62,7 @@ internal sealed unsafe partial class RelayDirection
     /// <summary>The FIN was passed on to the destination: nothing more flows this way.</summary>
     public bool Finished { get; private set; }
 
-    public bool HasBacklog => _pendingCount > 0 || _pipeBytes > 0;
+    public bool HasBacklog => _headerCount > 0 || _pendingCount > 0 || _pipeBytes > 0;
 
     /// <summary>
     /// The last read left nothing half-read in the source's receive queue (a
@@ -95,10 +98,41 @@ internal sealed unsafe partial class RelayDirection
     /// <summary>The source has data or news (FIN, error): move what can be moved. False on a failure that ends the pair.</summary>
     public bool Pump(bool peerClosed) => Splicing ? PumpSplice() : PumpCopy(peerClosed);
 
+    /// <summary>
+    /// Owes the destination a PROXY header (v1 or v2) before any relayed
+    /// byte; it counts in neither sent nor rcvd. The buffer stays with the
+    /// pooled direction.
+    /// </summary>
+    public bool OweHeader(in ProxyProtocol.ProxyAddresses addresses, int version)
+    {
+        _header ??= new byte[ProxyProtocol.ProxyV1Encoder.MaxLength];
+        _headerOffset = 0;
+        _headerCount = version == 1
+            ? ProxyProtocol.ProxyV1Encoder.Write(addresses, _header)
+            : ProxyProtocol.ProxyV2Encoder.Write(addresses, _header);
+        return true;
+    }
+
     /// <summary>The destination can take more: send what is owed to it. False on a failure that ends the pair.</summary>
     public bool Flush()
     {
-        if (_pendingCount > 0)
+        if (_headerCount > 0)
+        {
+            nint written;
+            fixed (byte* header = _header)
+            {
+                written = Send(Destination, header + _headerOffset, _headerCount, MSG_NOSIGNAL);
+            }
+
+            if (written < 0)
+            {
+                return Errno.IsTransient(LastError);
+            }
+
+            _headerOffset += (int)written;
+            _headerCount -= (int)written;
+        }
+        else if (_pendingCount > 0)
         {
             nint written;
             fixed (byte* pending = _pending)
@@ -237,7 +271,7 @@ internal sealed unsafe partial class RelayDirection
     private bool EndSource()
     {
         SourceEnded = true;
-        _traffic.HalfClose();
+        _traffic.HalfClose(ClientToChannel);
         TryFinish();
         return true;
     }
@@ -300,6 +334,7 @@ internal sealed unsafe partial class RelayDirection
 
         ReleasePipe();
         _pendingOffset = _pendingCount = _pipeBytes = 0;
+        _headerOffset = _headerCount = 0;
         Source = Destination = -1;
         SourceEnded = Finished = false;
         Drained = true;

@@ -52,7 +52,7 @@ internal sealed partial class RelayPair
         if (_attempt.LeaveQueue(timedOut: true))
         {
             _waiting = false;
-            Close(reset: false);
+            Close(reset: false, ConnectionLog.EndReason.QueueTimeout);
         }
 
         // Otherwise a slot came at the last moment: its post is on the way.

@@ -1,4 +1,5 @@
 using System.Net;
+using Balance.ConnectionLog;
 using Balance.Native;
 using Balance.Proxy.Linux.Kernel;
 using Balance.Proxy.Session;
@@ -17,7 +18,7 @@ namespace Balance.Proxy.Linux;
 /// channel it could use is full it may wait in the queue at maxc first,
 /// holding no backend and no buffer, until its loop is handed a slot.
 /// </summary>
-internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
+internal sealed unsafe partial class RelayPair : IEpollHandler, ISlotWaiter
 {
 
     private readonly EventLoop _loop;
@@ -46,13 +47,26 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
     }
 
     /// <summary>Relays a newly accepted client, on a pair taken from the loop's pool when one is free.</summary>
-    public static void Serve(EventLoop loop, EpollContext context, int client, uint clientHash)
+    public static void Serve(EventLoop loop, EpollContext context, int client, ReadOnlySpan<byte> clientSockaddr)
     {
         RelayPair pair = loop.Pool.Take() ?? new RelayPair(loop, context);
         pair._client.Attach(client);
         pair._turns = pair._upReadsSeen = pair._downReadsSeen = 0;
-        pair._attempt.Begin(clientHash);
         loop.Live.Add(pair);
+        ProxySettings settings = context.Session.Settings;
+        if (settings.SendProxy != 0 || settings.AcceptProxyFrom is not null)
+        {
+            pair.NoteAddresses(clientSockaddr);
+        }
+
+        if (settings.AcceptProxyFrom is not null)
+        {
+            pair.BeginHeader();
+            return;
+        }
+
+        pair._attempt.Begin(ClientHash.Of(SocketAddressCodec.AddressBytes(clientSockaddr)));
+        pair._attempt.NoteClient(SocketAddressCodec.AddressBytes(clientSockaddr), SocketAddressCodec.Port(clientSockaddr));
         pair.TryNextChannel();
     }
 
@@ -91,7 +105,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
                     return;
                 }
 
-                Close(reset: false); // no channel left: accept-and-close, as the original
+                Close(reset: false, EndReason.AllChannelsFailed); // no channel left: accept-and-close, as the original
                 return;
             }
 
@@ -99,7 +113,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
             if (fd < 0)
             {
                 _attempt.Failed(ConnectOutcome.LocalFailure, result);
-                Close(reset: true);
+                Close(reset: true, EndReason.AllChannelsFailed);
                 return;
             }
 
@@ -115,7 +129,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
                 if (!_backend.Want(EPOLLOUT))
                 {
                     _attempt.Failed(ConnectOutcome.LocalFailure, LastError);
-                    Close(reset: true);
+                    Close(reset: true, EndReason.AllChannelsFailed);
                     return;
                 }
 
@@ -138,7 +152,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
         _down.Connect(_backend.Fd, _client.Fd);
         Traffic.Begin(_attempt.Lease.Channel, _loop.Now);
         IsRelaying = true;
-        if (!UpdateInterest())
+        if (!SendProxyHeader() || !UpdateInterest())
         {
             Close(reset: true);
         }
@@ -159,7 +173,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
 
     public void OnConnectTimeout()
     {
-        if (_closed || !_connecting)
+        if (_closed || HeaderTimedOut() || !_connecting)
         {
             return;
         }
@@ -174,6 +188,12 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
     {
         if (_closed)
         {
+            return;
+        }
+
+        if (_readingHeader)
+        {
+            ReadHeader(events);
             return;
         }
 
@@ -261,10 +281,19 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
 
     // ---- the end ----
 
-    /// <summary>Ends the pair at once (reset, a timeout, shutdown).</summary>
-    public void Abort() => Close(reset: true);
+    /// <summary>Ends the pair at once for <paramref name="reason"/> (a timeout, shutdown).</summary>
+    public void Abort(EndReason reason)
+    {
+        Traffic.Ending(reason);
+        Close(reset: true, reason);
+    }
 
-    private void Close(bool reset)
+    /// <summary>
+    /// Ends the pair. A relaying pair's reason comes from its traffic (what
+    /// <see cref="Abort"/> said, a reset, or whose FIN came first); before
+    /// that, <paramref name="reason"/> says it.
+    /// </summary>
+    private void Close(bool reset, EndReason reason = EndReason.Reset)
     {
         if (_closed)
         {
@@ -272,8 +301,10 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
         }
 
         _closed = true;
+        _readingHeader = false;
         EndConnect();
         bool slotOnItsWay = _waiting && StopWaiting();
+        bool relayed = IsRelaying;
         IsRelaying = false;
         AwaitingKernel = false;
         _kernel?.Fold(Traffic, _loop.Now);
@@ -282,7 +313,7 @@ internal sealed partial class RelayPair : IEpollHandler, ISlotWaiter
         _kernel?.Leave();
         _up.Release();
         _down.Release();
-        _attempt.Release();
+        _attempt.End(relayed ? Traffic.EndedBecause(reset) : reason, relayed ? Traffic : null);
         _loop.Live.Remove(this);
         if (slotOnItsWay)
         {

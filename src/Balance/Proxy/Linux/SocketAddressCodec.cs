@@ -42,5 +42,8 @@ internal static class SocketAddressCodec
         return mapped ? v6[12..] : v6;
     }
 
+    /// <summary>The port of a sockaddr_in / sockaddr_in6.</summary>
+    public static int Port(ReadOnlySpan<byte> sockaddr) => BinaryPrimitives.ReadUInt16BigEndian(sockaddr[2..]);
+
     public static IPAddress Address(ReadOnlySpan<byte> sockaddr) => new(AddressBytes(sockaddr));
 }

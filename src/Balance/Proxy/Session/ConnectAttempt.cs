@@ -12,7 +12,7 @@ namespace Balance.Proxy.Session;
 /// sockets, report how each connect ended and wait. Reused for client after
 /// client (the epoll engine pools it).
 /// </summary>
-internal sealed class ConnectAttempt
+internal sealed partial class ConnectAttempt
 {
     private readonly SessionContext _context;
     private readonly RouteCursor _cursor = new(0);
@@ -40,6 +40,7 @@ internal sealed class ConnectAttempt
         _granted = null;
         _waiter = null;
         _queueDeadline = 0;
+        QueueTimedOut = false;
     }
 
     /// <summary>
@@ -76,6 +77,7 @@ internal sealed class ConnectAttempt
     {
         ConnectTrace.Attempt(_context.Log, _lease, ConnectOutcome.Connected);
         _context.Table.Connected(_lease, _context.Clock.GetElapsedTime(_startedAt));
+        NoteConnected();
     }
 
     /// <summary>
@@ -145,7 +147,15 @@ internal sealed class ConnectAttempt
     /// proxy stops); false when it got a slot meanwhile: the waiter is told,
     /// or has been, and <see cref="TryNext"/> returns that slot.
     /// </summary>
-    public bool LeaveQueue(bool timedOut) => _context.Queue?.Remove(this, timedOut) ?? false;
+    public bool LeaveQueue(bool timedOut)
+    {
+        bool left = _context.Queue?.Remove(this, timedOut) ?? false;
+        QueueTimedOut |= left && timedOut;
+        return left;
+    }
+
+    /// <summary>The client's wait in the queue ran out (--queue-timeout).</summary>
+    public bool QueueTimedOut { get; private set; }
 
     /// <summary>The walk the queue runs for this client while it waits.</summary>
     internal RouteCursor Cursor => _cursor;

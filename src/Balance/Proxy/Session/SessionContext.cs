@@ -16,6 +16,7 @@ internal sealed class SessionContext
         Clock = clock;
         Source = new OutgoingSource(settings.OutgoingBindAddress, log);
         Shortage = new ResourceShortageLog(log, clock);
+        ProxyRejections = new ProxyHeaderRejections(log, clock);
         if (settings.QueueLength > 0)
         {
             Queue = new ClientQueue(this, settings.QueueLength, settings.QueueTimeout);
@@ -36,6 +37,12 @@ internal sealed class SessionContext
 
     /// <summary>Running out of descriptors or memory, told at most once per interval.</summary>
     public ResourceShortageLog Shortage { get; }
+
+    /// <summary>Clients closed for want of a valid PROXY header (--accept-proxy), told at most once per interval.</summary>
+    public ProxyHeaderRejections ProxyRejections { get; }
+
+    /// <summary>--log-connections: where ended connections go, or null.</summary>
+    public ConnectionLog.ConnectionLogQueue? ConnectionLog { get; init; }
 
     /// <summary>The queue at maxc (--queue), or null.</summary>
     public ClientQueue? Queue { get; }

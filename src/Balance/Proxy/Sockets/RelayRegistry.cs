@@ -28,7 +28,7 @@ internal sealed class RelayRegistry
         {
             if (relay.Traffic.Expired(now, timeouts))
             {
-                relay.Abort();
+                relay.Abort(relay.Traffic.TimeoutReason);
                 closed++;
             }
         }
@@ -44,7 +44,7 @@ internal sealed class RelayRegistry
         {
             if (relay.SourceFailed(now, stalledMilliseconds))
             {
-                relay.Abort();
+                relay.Abort(ConnectionLog.EndReason.Reset);
                 closed++;
             }
         }
@@ -56,7 +56,7 @@ internal sealed class RelayRegistry
     {
         foreach (SocketRelay relay in _relays.Values)
         {
-            relay.Abort();
+            relay.Abort(ConnectionLog.EndReason.Shutdown);
         }
     }
 }

@@ -29,6 +29,9 @@ internal sealed class SocketProxyEngine : IProxyEngine
         _connector = new BackendConnector(context.Settings.ConnectTimeout, context.Clock);
     }
 
+    /// <summary>Client sessions not yet ended (connecting, waiting, relaying or closing).</summary>
+    private int _sessions;
+
     public int ActiveRelays => _registry.Count;
 
     public async Task RunAsync()
@@ -43,6 +46,26 @@ internal sealed class SocketProxyEngine : IProxyEngine
 
         StopNow();
         await sweep.ConfigureAwait(false);
+
+        // The sessions just aborted end on the thread pool: let them finish
+        // their end (the slot back, the connection log line), briefly.
+        for (int i = 0; i < 100 && Volatile.Read(ref _sessions) > 0; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _context.Clock).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunSessionAsync(ClientSession session)
+    {
+        Interlocked.Increment(ref _sessions);
+        try
+        {
+            await session.RunAsync(_hardStop.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sessions);
+        }
     }
 
     public void Stop(TimeSpan grace)
@@ -89,7 +112,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
             }
 
             var session = new ClientSession(client, _context, _connector, _registry);
-            _ = session.RunAsync(_hardStop.Token);
+            _ = RunSessionAsync(session);
         }
     }
 

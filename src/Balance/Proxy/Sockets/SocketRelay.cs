@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Balance.ConnectionLog;
 using Balance.Proxy.Session;
 using Balance.Routing;
 
@@ -24,11 +25,16 @@ internal sealed class SocketRelay
     private readonly bool _packetDump;
     private readonly TimeProvider _clock;
     private int _closed;
+    private bool _reset;
     private long _upSendingSince;
     private long _downSendingSince;
 
-    public SocketRelay(Socket client, Socket backend, Channel channel, SessionContext context)
+    /// <summary>--send-proxy: sent to the backend before any client byte, counted in neither sent nor rcvd.</summary>
+    private readonly byte[]? _proxyHeader;
+
+    public SocketRelay(Socket client, Socket backend, Channel channel, SessionContext context, byte[]? proxyHeader = null)
     {
+        _proxyHeader = proxyHeader;
         _client = client;
         _backend = backend;
         _packetDump = context.Settings.PacketDump;
@@ -41,6 +47,11 @@ internal sealed class SocketRelay
 
     public async Task RunAsync()
     {
+        if (_proxyHeader is not null && !await SendProxyHeaderAsync().ConfigureAwait(false))
+        {
+            return;
+        }
+
         Task upstream = PumpAsync(_client, _backend, clientToChannel: true);
         Task downstream = PumpAsync(_backend, _client, clientToChannel: false);
         await Task.WhenAll(upstream, downstream).ConfigureAwait(false);
@@ -51,12 +62,22 @@ internal sealed class SocketRelay
     /// Ends the pair at once (reset of one side, a timeout, shutdown): both
     /// sides get a reset, so neither peer waits on data that will never come.
     /// </summary>
-    public void Abort() => Close(reset: true);
+    public void Abort(EndReason reason)
+    {
+        Traffic.Ending(reason);
+        Close(reset: true);
+    }
+
+    private void Abort() => Abort(EndReason.Reset);
+
+    /// <summary>Why the pair ended, once it has (see <see cref="PairTraffic.EndedBecause"/>).</summary>
+    public EndReason Reason => Traffic.EndedBecause(Volatile.Read(ref _reset));
 
     private void Close(bool reset)
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
+            Volatile.Write(ref _reset, reset);
             if (reset)
             {
                 SocketTuning.ResetOnClose(_client);
@@ -65,6 +86,20 @@ internal sealed class SocketRelay
 
             _client.Dispose();
             _backend.Dispose();
+        }
+    }
+
+    private async Task<bool> SendProxyHeaderAsync()
+    {
+        try
+        {
+            await _backend.SendAsync(_proxyHeader.AsMemory(), SocketFlags.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Abort();
+            return false;
         }
     }
 
@@ -81,7 +116,7 @@ internal sealed class SocketRelay
                     int read = await from.ReceiveAsync(buffer.Memory, SocketFlags.None).ConfigureAwait(false);
                     if (read == 0)
                     {
-                        Traffic.HalfClose();
+                        Traffic.HalfClose(clientToChannel);
                         to.Shutdown(SocketShutdown.Send);
                         return;
                     }

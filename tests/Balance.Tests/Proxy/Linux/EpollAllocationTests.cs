@@ -62,6 +62,48 @@ public sealed class EpollAllocationTests
         }
     }
 
+    /// <summary>
+    /// The same with a PROXY v2 header sent to every backend and the
+    /// connection log on: the header is encoded into the pooled pair's buffer
+    /// and the log record is a value copied into the queue, whose own thread
+    /// does the formatting.
+    /// </summary>
+    [Fact]
+    public async Task SendProxyAndTheConnectionLogAllocateNothingOnItsLoops()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var echo = new TestBackend("echo", TestBackend.Behaviour.Echo, backlog: 1024);
+        var table = new RoutingTable([Group(echo.Port)]);
+        var settings = new ProxySettings { ListenEndPoint = new IPEndPoint(IPAddress.Loopback, FreePort.Next()), SendProxy = 2 };
+        long lines = 0;
+        using var connectionLog = new Balance.ConnectionLog.ConnectionLogQueue(
+            new Balance.ConnectionLog.ConnectionLogText(), _ => Interlocked.Increment(ref lines), _ => { }, TimeProvider.System);
+        connectionLog.Start();
+        var session = new SessionContext(table, settings, new Log(debug: false), TimeProvider.System) { ConnectionLog = connectionLog };
+        using Socket listener = ListenerFactory.Open(settings);
+        using var engine = new EpollProxyEngine(listener, session, threads: 1);
+        Task running = engine.RunAsync();
+        try
+        {
+            Exchange(settings.ListenEndPoint, WarmUp);
+            using var sampling = new AllocationSampling("balance-loop");
+            Exchange(settings.ListenEndPoint, Measured);
+            sampling.Stop();
+            _output.WriteLine($"allocation samples on the loop thread over {Measured} connections: {sampling.Samples.Count} {string.Join(", ", sampling.Samples.Distinct())}");
+            Assert.Empty(sampling.Samples);
+            await Poll.UntilAsync(() => Interlocked.Read(ref lines) + connectionLog.Dropped >= WarmUp + Measured, TimeSpan.FromSeconds(30), "a line for every connection");
+        }
+        finally
+        {
+            engine.Stop(TimeSpan.Zero);
+            await running.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
     private static ChannelGroup Group(int port)
     {
         var group = new ChannelGroup();

@@ -27,7 +27,7 @@ public sealed class PairTrafficTests
         var traffic = new PairTraffic();
         traffic.Begin(new Channel(new IPEndPoint(IPAddress.Loopback, 80), 0), now: 0);
         Assert.False(traffic.Expired(5000, FinOnly));
-        traffic.HalfClose();
+        traffic.HalfClose(clientToChannel: true);
         Assert.True(traffic.Expired(5000, FinOnly));
         traffic.Moved(clientToChannel: false, 1, now: 4500);
         Assert.False(traffic.Expired(5000, FinOnly));
@@ -40,7 +40,7 @@ public sealed class PairTrafficTests
         var traffic = new PairTraffic();
         var channel = new Channel(new IPEndPoint(IPAddress.Loopback, 80), 0);
         traffic.Begin(channel, now: 0);
-        traffic.HalfClose();
+        traffic.HalfClose(clientToChannel: true);
         traffic.Begin(channel, now: 10_000);
         Assert.False(traffic.HalfClosed);
         Assert.False(traffic.Expired(10_500, FinOnly));
