@@ -29,6 +29,7 @@ internal static class LongOptions
         new("queue", true, (o, v) => o with { QueueLength = QueueLength(v!) }),
         new("queue-timeout", true, (o, v) => o with { QueueTimeoutSeconds = PositiveSeconds(v!, "queue timeout") }),
         new("hash-type", true, (o, v) => o with { HashType = HashType(v!) }),
+        new("takeover", false, (o, _) => o with { Takeover = true }),
     };
 
     /// <summary>

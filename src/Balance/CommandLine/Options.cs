@@ -113,6 +113,13 @@ internal sealed record Options
     /// </summary>
     public Routing.GroupType HashType { get; init; } = Routing.GroupType.Hash;
 
+    /// <summary>
+    /// --takeover: take the listen socket and the operator's changes from the
+    /// instance running for the same port and -b, which then drains. Off by
+    /// default: a start must not end another instance unless asked to.
+    /// </summary>
+    public bool Takeover { get; init; }
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

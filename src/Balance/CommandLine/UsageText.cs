@@ -47,6 +47,8 @@ internal static class UsageText
           --queue n  up to n clients wait for a slot while every channel is full (default=0, close them)
           --queue-timeout sec  longest wait in the queue (default: the -t timeout)
           --hash-type consistent|modulo  how % groups map clients (default=consistent)
+          --takeover  take the listen socket and admin state from the instance
+                    running on this port (and -b), which then drains (default: off)
           --help    show this text
 
           channels: host[:port[:maxc[:weight]]], IPv6 literals as [addr][:port[:maxc[:weight]]];
