@@ -24,8 +24,11 @@ internal sealed class SystemdNotify : IDisposable
     }
 
     /// <summary>The notifier for NOTIFY_SOCKET, or null when the variable is not set (or not a socket name).</summary>
-    public static SystemdNotify? FromEnvironment() =>
-        Address(Environment.GetEnvironmentVariable(Variable)) is UnixDomainSocketEndPoint address ? new SystemdNotify(address) : null;
+    public static SystemdNotify? FromEnvironment() => For(Environment.GetEnvironmentVariable(Variable));
+
+    /// <summary>The notifier for a NOTIFY_SOCKET value, or null when it names no socket.</summary>
+    public static SystemdNotify? For(string? notifySocket) =>
+        Address(notifySocket) is UnixDomainSocketEndPoint address ? new SystemdNotify(address) : null;
 
     /// <summary>
     /// The socket NOTIFY_SOCKET names: a path, or with a leading '@' a name in

@@ -14,6 +14,8 @@ internal static class ExternalTool
         ["prometheus"] = "prometheus",
         ["chromium"] = "chromium",
         ["mrtg"] = "mrtg",
+        ["systemd-socket-activate"] = "systemd",
+        ["systemd-analyze"] = "systemd",
     };
 
     /// <summary>The full path of <paramref name="name"/>, or null when it is not installed.</summary>
