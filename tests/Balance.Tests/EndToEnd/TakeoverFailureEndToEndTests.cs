@@ -27,6 +27,21 @@ public sealed class TakeoverFailureEndToEndTests
         Assert.False(TcpTable.IsListening(port));
     }
 
+    [NobodyTheory]
+    [AllEngines]
+    public async Task AnotherUsersInstanceIsRefusedWith77AndServesOn(string engine)
+    {
+        using var run = new TestRunDirectory();
+        await using var proxy = await ProxyFixture.StartAsync(engine, new ProxySetup { Backends = ["A"], RunDirectory = run });
+
+        ProcessResult result = await NobodyUser.RunAsync(run, null, "-f", "--takeover", proxy.PortText, "127.0.0.1:1");
+
+        Assert.Equal(77, result.ExitCode);
+        Assert.Equal($"balance: --takeover: permission denied on control socket {proxy.ControlSocket}\n", result.Stderr);
+        Assert.Contains("  0   RR  0 ENA", (await proxy.ShellAsync("show")).Stdout);
+        Assert.Equal("A", await TestClient.WhoAnswersAsync(proxy.Port));
+    }
+
     [Fact]
     public async Task AnInstanceOlderThanTakeoverIsReported()
     {
