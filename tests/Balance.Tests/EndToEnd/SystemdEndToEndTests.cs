@@ -20,19 +20,7 @@ public sealed class SystemdEndToEndTests
         using var backend = new TestBackend("activated");
         int port = FreePort.Next();
 
-        // systemd-socket-activate passes only the variables it is given, and
-        // execs balance in its own process once the first client connects.
-        var launcher = new List<string> { ExternalTool.Require("systemd-socket-activate"), "-l", $"127.0.0.1:{port}" };
-        var environment = new Dictionary<string, string>(Engines.Environment(engine))
-        {
-            [Balance.Control.RunDirectory.OverrideVariable] = TestRunDirectory.Shared.Path,
-        };
-        foreach (var (key, value) in PassThrough().Concat(environment))
-        {
-            launcher.Add($"--setenv={key}={value}");
-        }
-
-        await using BalanceProcess balance = BalanceProcess.Start(new[] { "-f", port.ToString(), backend.Channel }, environment, launcher);
+        await using BalanceProcess balance = StartActivated(engine, new[] { port }, "-f", port.ToString(), backend.Channel);
         await Poll.UntilAsync(() => TcpTable.IsListening(port) || balance.HasExited, Wait, "systemd-socket-activate to listen");
 
         // The first client wakes balance up: it waits in the accept queue meanwhile.
@@ -42,6 +30,61 @@ public sealed class SystemdEndToEndTests
         await Poll.UntilAsync(() => RawControlSocket.AnswersAsync(control, balance.Pid), Wait, "balance to answer on its control socket");
         Assert.Contains(" 2    0", await ControlQuery.RunAsync(control, "show")); // totalc 2, maxc 0
         Assert.False(balance.HasExited, balance.Stderr);
+    }
+
+    [NeedsToolsTheory("systemd-socket-activate")]
+    [AllEngines]
+    public async Task OfSeveralPassedSocketsTheOneOnTheListenPortIsServed(string engine)
+    {
+        using var backend = new TestBackend("second");
+        int other = FreePort.Next();
+        int port = FreePort.Next();
+
+        await using BalanceProcess balance = StartActivated(engine, new[] { other, port }, "-f", port.ToString(), backend.Channel);
+        await Poll.UntilAsync(() => TcpTable.IsListening(port) || balance.HasExited, Wait, "systemd-socket-activate to listen");
+
+        Assert.Equal("second", await TestClient.WhoAnswersAsync(port));
+        string control = TestRunDirectory.Shared.SocketPath(port);
+        await Poll.UntilAsync(() => RawControlSocket.AnswersAsync(control, balance.Pid), Wait, "balance to answer on its control socket");
+        Assert.False(balance.HasExited, balance.Stderr);
+    }
+
+    [NeedsToolsTheory("systemd-socket-activate")]
+    [AllEngines]
+    public async Task APassedSocketOnAnotherPortIsRefused(string engine)
+    {
+        int other = FreePort.Next();
+        int port = FreePort.Next();
+
+        await using BalanceProcess balance = StartActivated(engine, new[] { other }, "-f", port.ToString(), "127.0.0.1:1");
+        await Poll.UntilAsync(() => TcpTable.IsListening(other) || balance.HasExited, Wait, "systemd-socket-activate to listen");
+        using (Socket wake = await TestClient.ConnectAsync(other))
+        {
+            Assert.Equal(64, await balance.WaitForExitAsync(Wait));
+        }
+
+        // (systemd-socket-activate writes its own lines to stderr before the exec)
+        Assert.Contains($"\nbalance: socket passed by systemd refused: descriptor 3 listens on port {other}, not on {port}\n", "\n" + balance.Stderr);
+    }
+
+    /// <summary>
+    /// balance under systemd-socket-activate listening on <paramref name="ports"/>. It passes
+    /// only the variables it is given, and execs balance in its own process once a client connects.
+    /// </summary>
+    private static BalanceProcess StartActivated(string engine, int[] ports, params string[] args)
+    {
+        var launcher = new List<string> { ExternalTool.Require("systemd-socket-activate") };
+        launcher.AddRange(ports.Select(p => $"--listen=127.0.0.1:{p}"));
+        var environment = new Dictionary<string, string>(Engines.Environment(engine))
+        {
+            [Balance.Control.RunDirectory.OverrideVariable] = TestRunDirectory.Shared.Path,
+        };
+        foreach (var (key, value) in PassThrough().Concat(environment))
+        {
+            launcher.Add($"--setenv={key}={value}");
+        }
+
+        return BalanceProcess.Start(args, environment, launcher);
     }
 
     [Fact]

@@ -18,6 +18,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
     private readonly SessionContext _context;
     private readonly BackendConnector _connector;
     private readonly RelayRegistry _registry = new();
+    private int _sessions;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _hardStop = new();
     private long _drainDeadline = long.MaxValue;
@@ -35,7 +36,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
     {
         Task sweep = SweepLoopAsync();
         await AcceptLoopAsync().ConfigureAwait(false);
-        while (_registry.Count > 0 && !_hardStop.IsCancellationRequested
+        while ((_registry.Count > 0 || Volatile.Read(ref _sessions) > 0) && !_hardStop.IsCancellationRequested
             && _context.Clock.Milliseconds() < Interlocked.Read(ref _drainDeadline))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), _context.Clock).ConfigureAwait(false);
@@ -89,7 +90,25 @@ internal sealed class SocketProxyEngine : IProxyEngine
             }
 
             var session = new ClientSession(client, _context, _connector, _registry);
-            _ = session.RunAsync(_hardStop.Token);
+            Interlocked.Increment(ref _sessions);
+            _ = ServeAsync(session);
+        }
+    }
+
+    /// <summary>
+    /// A client is counted from its accept, not only once its relay runs: the
+    /// drain must not end while an accepted client still connects to a
+    /// backend (or waits in the queue), which would close it unserved.
+    /// </summary>
+    private async Task ServeAsync(ClientSession session)
+    {
+        try
+        {
+            await session.RunAsync(_hardStop.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sessions);
         }
     }
 
