@@ -39,6 +39,7 @@ internal static class LongOptions
         new("log-connections", false, (o, _) => o with { LogConnections = true }),
         new("log-format", true, (o, v) => o with { LogFormat = LogFormat(v!) }),
         new("accept-proxy-from", true, (o, v) => o with { AcceptProxyFrom = ProxySources(v!) }),
+        new("takeover", false, (o, _) => o with { Takeover = true }),
     };
 
     /// <summary>

@@ -166,6 +166,13 @@ internal sealed record Options
     /// <summary>--log-format: "text" (key=value fields) or "json"; null when not given: text.</summary>
     public string? LogFormat { get; init; }
 
+    /// <summary>
+    /// --takeover: take the listen socket and the operator's changes from the
+    /// instance running for the same port and -b, which then drains. Off by
+    /// default: a start must not end another instance unless asked to.
+    /// </summary>
+    public bool Takeover { get; init; }
+
     /// <summary>-c: the control command to send.</summary>
     public string? ControlCommand { get; init; }
 

@@ -63,6 +63,8 @@ internal static class UsageText
           --log-connections  one line per relayed connection when it ends: time, client,
                     group, channel, backend, times, bytes, why (default: off)
           --log-format text|json  the connection log's format (default=text)
+          --takeover  take the listen socket and admin state from the instance
+                    running on this port (and -b), which then drains (default: off)
           --help    show this text
 
           channels: host[:port[:maxc[:weight]]], IPv6 literals as [addr][:port[:maxc[:weight]]];

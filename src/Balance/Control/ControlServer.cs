@@ -26,13 +26,15 @@ internal sealed class ControlServer : IDisposable
     private readonly int _killDrainSeconds;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CappedAcceptor _acceptor;
+    private readonly Upgrade.TakeoverResponder? _takeover;
     private readonly Lock _disposeLock = new();
     private bool _disposed;
 
     internal ControlServer(
         ControlSocketFile file, CommandExecutor executor, Action shutdown, Log log,
-        uint ownerUid, TimeSpan clientTimeout, int maxClients, int killDrainSeconds = 0)
+        uint ownerUid, TimeSpan clientTimeout, int maxClients, int killDrainSeconds = 0, Upgrade.TakeoverResponder? takeover = null)
     {
+        _takeover = takeover;
         _killDrainSeconds = killDrainSeconds;
         _file = file;
         _executor = executor;
@@ -51,16 +53,20 @@ internal sealed class ControlServer : IDisposable
     /// Opens the control socket for the instance listening on <paramref name="port"/>
     /// (and <paramref name="bindAddress"/>); <paramref name="shutdown"/> runs on <c>kill</c>,
     /// and gives relays in flight up to <paramref name="drain"/> to finish (the shell waits that long).
+    /// <paramref name="takeover"/> answers a successor's takeover request; <paramref name="replaceLive"/>
+    /// takes the name over from the instance this one takes over from.
     /// </summary>
-    public static ControlServer Start(int port, string? bindAddress, RoutingTable table, Action shutdown, Log log, TimeSpan drain, IOperatorChanges? shared = null)
+    public static ControlServer Start(
+        int port, string? bindAddress, RoutingTable table, Action shutdown, Log log, TimeSpan drain,
+        IOperatorChanges? shared = null, Upgrade.TakeoverResponder? takeover = null, bool replaceLive = false)
     {
         string directory = RunDirectorySetup.Prepare(RunDirectory.FromEnvironment());
         string path = System.IO.Path.Combine(directory, ControlSocketName.For(port, bindAddress));
-        ControlSocketFile file = ControlSocketFile.Create(path);
+        ControlSocketFile file = ControlSocketFile.Create(path, replaceLive);
         log.Debug($"control socket {path}");
         return new ControlServer(
             file, new CommandExecutor(table, shared: shared), shutdown, log, Libc.GetEUid(), DefaultClientTimeout, DefaultMaxClients,
-            (int)Math.Ceiling(drain.TotalSeconds));
+            (int)Math.Ceiling(drain.TotalSeconds), takeover);
     }
 
     /// <summary>Tells a client over the cap to come back later, without waiting for it.</summary>
@@ -101,6 +107,12 @@ internal sealed class ControlServer : IDisposable
             if (outcome == LineReader.Outcome.EndOfStream)
             {
                 return; // a shell checking that the instance is there
+            }
+
+            if (_takeover is not null && outcome == LineReader.Outcome.Line && line == Upgrade.TakeoverProtocol.Request)
+            {
+                await _takeover.ServeAsync(client, peer.Pid, _killDrainSeconds, token).ConfigureAwait(false);
+                return;
             }
 
             ControlReply reply = outcome == LineReader.Outcome.Line && ControlProtocol.TryParseRequest(line, out int group, out string command)

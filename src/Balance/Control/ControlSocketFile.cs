@@ -35,9 +35,14 @@ internal sealed class ControlSocketFile : IDisposable
 
     public Socket Listener { get; }
 
-    public static ControlSocketFile Create(string path)
+    /// <summary>
+    /// <paramref name="replaceLive"/>: during a takeover the running instance's
+    /// live socket is replaced too (atomically: a client connecting meanwhile
+    /// reaches one instance or the other), which it then leaves in place.
+    /// </summary>
+    public static ControlSocketFile Create(string path, bool replaceLive = false)
     {
-        CheckNoOtherInstance(path);
+        CheckNoOtherInstance(path, replaceLive);
         string directory = System.IO.Path.GetDirectoryName(path) ?? "/";
         string temporary = System.IO.Path.Combine(directory, $".balance-{Environment.ProcessId}-{Random.Shared.Next():x8}");
         UnixDomainSocketEndPoint endPoint;
@@ -93,7 +98,7 @@ internal sealed class ControlSocketFile : IDisposable
     }
 
     /// <summary>Nothing, or a stale socket, may be at the path; anything else stops the start.</summary>
-    private static void CheckNoOtherInstance(string path)
+    private static void CheckNoOtherInstance(string path, bool replaceLive)
     {
         if (!FileStat.TryLStat(path, out FileStat stat, out int errno))
         {
@@ -109,6 +114,11 @@ internal sealed class ControlSocketFile : IDisposable
         {
             throw new BalanceException(
                 $"balance: {path} exists and is not a socket, remove it to start", ExitCodes.OsError);
+        }
+
+        if (replaceLive)
+        {
+            return;
         }
 
         switch (Probe(path))

@@ -12,6 +12,7 @@ using Balance.Proxy;
 using Balance.Proxy.ProxyProtocol;
 using Balance.Proxy.Session;
 using Balance.Routing;
+using Balance.Upgrade;
 
 namespace Balance.Hosting;
 
@@ -31,6 +32,7 @@ internal static class ProxyHost
 
         var log = new Log(options.Debug);
         RoutingTable table = RoutingTableBuilder.Build(options);
+        var commandLine = new AdminStateCapture(table.Snapshot());
         HealthOptions? health = HealthOptions.From(options);
         ProxySettings settings = BuildSettings(options) with
         {
@@ -53,10 +55,26 @@ internal static class ProxyHost
         }
 
         DescriptorLimit.RaiseToHardLimit();
-        using var listener = ListenerFactory.Open(settings);
+        using TakeoverClient? takeover = options.Takeover
+            ? TakeoverClient.Start(options.ListenPort, options.BindAddress, settings.ListenEndPoint, log.Debug)
+            : null;
+        if (takeover is not null)
+        {
+            foreach (string note in AdminStateMatcher.Apply(table, takeover.State))
+            {
+                log.Notice($"takeover: {note}");
+            }
+        }
+
+        using var listener = takeover?.Listener
+            ?? SocketActivation.Take(settings.ListenEndPoint, checkAddress: options.BindAddress is not null)
+            ?? ListenerFactory.Open(settings);
+        using SystemdNotify? notify = SystemdNotify.FromEnvironment();
         using ConnectionLogQueue? connectionLog = StartConnectionLog(options, log);
         using var server = new ProxyServer(listener, table, settings, log, TimeProvider.System, connectionLog);
-        using HttpStatusServer? http = StartHttp(options, table, log);
+
+        // A successor starts its status server once the old instance has let go of the port.
+        HttpStatusServer? http = takeover is null ? StartHttp(options, table, log) : null;
         using HealthChecks? checks = health is null
             ? null
             : HealthChecks.Start(table, health, new OutgoingSource(settings.OutgoingBindAddress, log), log, TimeProvider.System);
@@ -73,11 +91,27 @@ internal static class ProxyHost
         _ = Libc.Signal(Libc.SIGINT, Libc.SIG_DFL);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var controlServer = ControlServer.Start(options.ListenPort, options.BindAddress, table, BeginStop, log, grace, cluster);
+        var responder = new TakeoverResponder(
+            () => Volatile.Read(ref stops) == 0 ? listener : null,
+            () => commandLine.Changes(table.Snapshot()),
+            () => BeginStop(handedOver: true),
+            log);
+        using var controlServer = ControlServer.Start(
+            options.ListenPort, options.BindAddress, table, () => BeginStop(handedOver: false), log, grace,
+            cluster, responder, replaceLive: takeover is not null);
         Volatile.Write(ref control, controlServer);
         if (Volatile.Read(ref stops) > 0)
         {
             controlServer.Dispose(); // a signal came while it was being opened
+        }
+
+        Task serving = server.RunAsync();
+        notify?.Send(SystemdNotify.Ready(takeover is null ? null : Environment.ProcessId));
+        if (takeover is not null)
+        {
+            int? drain = takeover.Complete();
+            log.Notice($"took over from pid {takeover.OldPid}{(drain is int d ? $", which drains for up to {d} s" : "")}");
+            http = StartHttpAfterTakeover(options, table, log);
         }
 
         if (Daemon.IsDetachedChild)
@@ -87,24 +121,34 @@ internal static class ProxyHost
             log.UseSyslog();
         }
 
-        server.RunAsync().GetAwaiter().GetResult();
+        using (http)
+        {
+            serving.GetAwaiter().GetResult();
+        }
+
         return ExitCodes.Ok;
 
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
-            BeginStop();
+            BeginStop(handedOver: false);
         }
 
         // The first signal, or the control command kill, drains (no new
         // clients, relays finish within the grace period); a signal after that
         // ends everything at once. The control socket goes with the listen
         // port, so that a successor started during the drain can take over the
-        // name as well as the port.
-        void BeginStop()
+        // name as well as the port. systemd hears "stopping" unless a
+        // successor took over: that would stop the service.
+        void BeginStop(bool handedOver)
         {
             if (Interlocked.Increment(ref stops) == 1)
             {
+                if (!handedOver)
+                {
+                    notify?.Send(SystemdNotify.Stopping);
+                }
+
                 server.Stop(grace);
                 Volatile.Read(ref control)?.Dispose();
                 http?.Dispose();
@@ -113,6 +157,23 @@ internal static class ProxyHost
             {
                 server.StopNow();
             }
+        }
+    }
+
+    /// <summary>
+    /// After a takeover the instance already serves: a status port that cannot
+    /// be had is reported, not fatal.
+    /// </summary>
+    private static HttpStatusServer? StartHttpAfterTakeover(Options options, RoutingTable table, Log log)
+    {
+        try
+        {
+            return StartHttp(options, table, log);
+        }
+        catch (BalanceException e)
+        {
+            log.Error($"{e.Message}: serving without --http");
+            return null;
         }
     }
 

@@ -87,7 +87,15 @@ internal sealed class BalanceProcess : IDisposable, IAsyncDisposable
     public static async Task<BalanceProcess> StartProxyThroughAsync(
         int port, IReadOnlyList<string> launcher, IDictionary<string, string> environment, params string[] args)
     {
-        var started = Start(args, environment, launcher);
+        return await ReadyAsync(Start(args, environment, launcher), port, environment, args);
+    }
+
+    /// <summary>As <see cref="StartProxyAsync"/>, with another balance binary (a copy, another build).</summary>
+    public static Task<BalanceProcess> StartProxyWithBinaryAsync(string binary, int port, IDictionary<string, string> environment, params string[] args) =>
+        ReadyAsync(Start(args, environment, binary: binary), port, environment, args);
+
+    private static async Task<BalanceProcess> ReadyAsync(BalanceProcess started, int port, IDictionary<string, string> environment, string[] args)
+    {
         started.ControlSocket = ControlSocketOf(port, args, environment);
         try
         {
@@ -103,9 +111,10 @@ internal sealed class BalanceProcess : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Starts balance and returns at once, for a test that watches the start itself.</summary>
-    public static BalanceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null)
+    public static BalanceProcess Start(
+        IEnumerable<string> args, IDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null, string? binary = null)
     {
-        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : BinaryPath)
+        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : binary ?? BinaryPath)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

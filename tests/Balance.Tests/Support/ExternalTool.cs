@@ -17,6 +17,8 @@ internal static class ExternalTool
         ["dnsmasq"] = "dnsmasq-base",
         ["etcd"] = "etcd-server",
         ["nginx"] = "nginx libnginx-mod-stream",
+        ["systemd-socket-activate"] = "systemd",
+        ["systemd-analyze"] = "systemd",
     };
 
     /// <summary>The full path of <paramref name="name"/>, or null when it is not installed.</summary>

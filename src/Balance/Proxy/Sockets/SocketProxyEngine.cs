@@ -29,7 +29,12 @@ internal sealed class SocketProxyEngine : IProxyEngine
         _connector = new BackendConnector(context.Settings.ConnectTimeout, context.Clock);
     }
 
-    /// <summary>Client sessions not yet ended (connecting, waiting, relaying or closing).</summary>
+    /// <summary>
+    /// Client sessions not yet ended (connecting, waiting, relaying or
+    /// closing), counted from the accept: the drain must not end while an
+    /// accepted client still connects or waits in the queue, which would
+    /// close it unserved.
+    /// </summary>
     private int _sessions;
 
     public int ActiveRelays => _registry.Count;
@@ -38,7 +43,7 @@ internal sealed class SocketProxyEngine : IProxyEngine
     {
         Task sweep = SweepLoopAsync();
         await AcceptLoopAsync().ConfigureAwait(false);
-        while (_registry.Count > 0 && !_hardStop.IsCancellationRequested
+        while ((_registry.Count > 0 || Volatile.Read(ref _sessions) > 0) && !_hardStop.IsCancellationRequested
             && _context.Clock.Milliseconds() < Interlocked.Read(ref _drainDeadline))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), _context.Clock).ConfigureAwait(false);
