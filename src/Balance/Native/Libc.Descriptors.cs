@@ -59,9 +59,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "recvmsg", SetLastError = true)]
     public static partial nint RecvMsg(int fd, MsgHdr* message, int flags);
 
-    [LibraryImport(Library, EntryPoint = "getsockname", SetLastError = true)]
-    public static partial int GetSockName(int fd, byte* address, int* length);
-
     /// <summary>An int socket option, or null with <see cref="LastError"/> set when the descriptor refuses it (not a socket).</summary>
     public static int? IntOption(int fd, int level, int name)
     {

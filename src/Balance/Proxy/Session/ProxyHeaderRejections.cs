@@ -25,17 +25,14 @@ internal sealed class ProxyHeaderRejections
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     private readonly Log _log;
-    private readonly TimeProvider _clock;
+    private readonly LogThrottle _throttle;
     private long _total;
     private long _unreported;
-
-    /// <summary>Time of the last line, -1 for none yet.</summary>
-    private long _last = -1;
 
     public ProxyHeaderRejections(Log log, TimeProvider clock)
     {
         _log = log;
-        _clock = clock;
+        _throttle = new LogThrottle(clock, Interval);
     }
 
     /// <summary>All clients closed so far for want of a valid header.</summary>
@@ -54,9 +51,7 @@ internal sealed class ProxyHeaderRejections
     {
         Interlocked.Increment(ref _total);
         long unreported = Interlocked.Increment(ref _unreported);
-        long now = _clock.Milliseconds();
-        long last = Interlocked.Read(ref _last);
-        if ((last < 0 || now - last >= (long)Interval.TotalMilliseconds) && Interlocked.CompareExchange(ref _last, now, last) == last)
+        if (_throttle.TryTake())
         {
             Interlocked.Add(ref _unreported, -unreported);
             string plural = unreported == 1 ? "client" : "clients";
