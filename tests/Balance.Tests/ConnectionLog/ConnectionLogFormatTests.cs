@@ -29,8 +29,8 @@ public sealed class ConnectionLogFormatTests
     [Fact]
     public void Text_fields_in_order()
     {
-        string line = new ConnectionLogText().Format(Record("192.0.2.7", 51234, new IPEndPoint(IPAddress.Parse("10.0.0.2"), 80), EndReason.ClientClosed));
-        Assert.Equal("time=2026-01-02T01:04:05.678Z client=192.0.2.7:51234 group=1 channel=2 backend=10.0.0.2:80 connect_ms=3 duration_ms=2042 sent=512 rcvd=10240 end=client-closed", line);
+        string line = new ConnectionLogText().Format(Record("192.0.2.7", 51234, new IPEndPoint(IPAddress.Parse("198.51.100.2"), 80), EndReason.ClientClosed));
+        Assert.Equal("time=2026-01-02T01:04:05.678Z client=192.0.2.7:51234 group=1 channel=2 backend=198.51.100.2:80 connect_ms=3 duration_ms=2042 sent=512 rcvd=10240 end=client-closed", line);
     }
 
     [Fact]

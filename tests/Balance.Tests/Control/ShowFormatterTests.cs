@@ -40,12 +40,12 @@ public class ShowFormatterTests
     [Fact]
     public void Least_connections_groups_show_LC_right_aligned_and_weights_change_nothing()
     {
-        ChannelStatus weighted = Row("10.0.0.1", 80, group: 2, type: GroupType.LeastConnections) with { Weight = 9 };
+        ChannelStatus weighted = Row("127.0.0.1", 80, group: 2, type: GroupType.LeastConnections) with { Weight = 9 };
         Assert.Equal(
             ShowFormatter.Header +
-            "  2   LC  0 ENA         10.0.0.1    80    0           0    0           0           0\n",
+            "  2   LC  0 ENA        127.0.0.1    80    0           0    0           0           0\n",
             ShowFormatter.Table(new[] { weighted }));
-        Assert.Equal(ShowFormatter.Table(new[] { Row("10.0.0.1", 80) }), ShowFormatter.Table(new[] { Row("10.0.0.1", 80) with { Weight = 1000 } }));
+        Assert.Equal(ShowFormatter.Table(new[] { Row("127.0.0.1", 80) }), ShowFormatter.Table(new[] { Row("127.0.0.1", 80) with { Weight = 1000 } }));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Balance.Tests.Control;
 public sealed class ShowHealthFormatTests
 {
     private static ChannelStatus Row(bool enabled, ChannelHealth health, HealthDetails? checks = null, int index = 0) =>
-        new(0, GroupType.RoundRobin, index, enabled, new IPEndPoint(IPAddress.Parse("10.1.1.2"), 80), 0, 7, 0, 10, 20, health, checks);
+        new(0, GroupType.RoundRobin, index, enabled, new IPEndPoint(IPAddress.Parse("127.1.1.2"), 80), 0, 7, 0, 10, 20, health, checks);
 
     [Fact]
     public void An_enabled_channel_found_down_shows_DWN_in_the_S_column()
@@ -21,9 +21,9 @@ public sealed class ShowHealthFormatTests
         string text = ShowFormatter.Table([Row(true, ChannelHealth.Down), Row(true, ChannelHealth.Up, index: 1), Row(true, ChannelHealth.Unknown, index: 2)]);
         Assert.Equal(
             ShowFormatter.Header +
-            "  0   RR  0 DWN         10.1.1.2    80    0           7    0          10          20\n" +
-            "  0   RR  1 ENA         10.1.1.2    80    0           7    0          10          20\n" +
-            "  0   RR  2 ENA         10.1.1.2    80    0           7    0          10          20\n",
+            "  0   RR  0 DWN        127.1.1.2    80    0           7    0          10          20\n" +
+            "  0   RR  1 ENA        127.1.1.2    80    0           7    0          10          20\n" +
+            "  0   RR  2 ENA        127.1.1.2    80    0           7    0          10          20\n",
             text);
     }
 
@@ -34,9 +34,9 @@ public sealed class ShowHealthFormatTests
     [Fact]
     public void Without_checks_the_json_has_no_health_object()
     {
-        string plain = ShowJsonFormatter.Format([new(0, GroupType.RoundRobin, 0, true, new IPEndPoint(IPAddress.Parse("10.1.1.2"), 80), 0, 7, 0, 10, 20)], pid: 5);
+        string plain = ShowJsonFormatter.Format([new(0, GroupType.RoundRobin, 0, true, new IPEndPoint(IPAddress.Parse("127.1.1.2"), 80), 0, 7, 0, 10, 20)], pid: 5);
         Assert.Equal(
-            """{"version":"3.60","pid":5,"groups":[{"group":0,"type":"rr","channels":[{"channel":0,"enabled":true,"address":"10.1.1.2","port":80,"connections":0,"totalConnections":7,"maxConnections":0,"bytesSent":10,"bytesReceived":20,"weight":1}]}]}""" + "\n",
+            """{"version":"3.60","pid":5,"groups":[{"group":0,"type":"rr","channels":[{"channel":0,"enabled":true,"address":"127.1.1.2","port":80,"connections":0,"totalConnections":7,"maxConnections":0,"bytesSent":10,"bytesReceived":20,"weight":1}]}]}""" + "\n",
             plain.Replace(Balance.Version.Text, "3.60", StringComparison.Ordinal));
     }
 

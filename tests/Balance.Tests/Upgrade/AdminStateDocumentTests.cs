@@ -13,9 +13,9 @@ public sealed class AdminStateDocumentTests
     {
         var state = new AdminState(new[]
         {
-            new ChannelChange(0, 1, At("10.0.0.2", 80), Enabled: false),
-            new ChannelChange(0, 2, At("10.0.0.3", 80), Nth: 1, Created: true, Enabled: true, MaxConnections: 0, Weight: 7),
-            new ChannelChange(1, 0, At("::1", 8080), AssignedFrom: At("10.0.1.1", 81), MaxConnections: 5),
+            new ChannelChange(0, 1, At("198.51.100.2", 80), Enabled: false),
+            new ChannelChange(0, 2, At("198.51.100.3", 80), Nth: 1, Created: true, Enabled: true, MaxConnections: 0, Weight: 7),
+            new ChannelChange(1, 0, At("::1", 8080), AssignedFrom: At("198.51.100.11", 81), MaxConnections: 5),
         });
 
         AdminState read = AdminStateDocument.Read(AdminStateDocument.Write(state));
@@ -40,10 +40,10 @@ public sealed class AdminStateDocumentTests
     {
         string text = Encoding.UTF8.GetString(AdminStateDocument.Write(new AdminState(new[]
         {
-            new ChannelChange(0, 1, At("10.0.0.2", 80), Enabled: false),
+            new ChannelChange(0, 1, At("198.51.100.2", 80), Enabled: false),
         })));
 
-        Assert.Equal("""{"version":1,"channels":[{"group":0,"index":1,"address":"10.0.0.2","port":80,"nth":0,"enabled":false}]}""", text);
+        Assert.Equal("""{"version":1,"channels":[{"group":0,"index":1,"address":"198.51.100.2","port":80,"nth":0,"enabled":false}]}""", text);
     }
 
     [Theory]

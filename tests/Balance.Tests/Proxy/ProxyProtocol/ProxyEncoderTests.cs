@@ -77,9 +77,9 @@ public sealed class ProxyEncoderTests
     public void Sockaddrs_give_the_same_as_end_points()
     {
         byte[] client = new byte[28], local = new byte[28];
-        Balance.Proxy.Linux.SocketAddressCodec.Write(IPAddress.Parse("::ffff:10.1.2.3"), 5555, client);
-        Balance.Proxy.Linux.SocketAddressCodec.Write(IPAddress.Parse("::ffff:10.9.9.9"), 80, local);
-        Assert.Equal("PROXY TCP4 10.1.2.3 10.9.9.9 5555 80\r\n", V1(ProxyAddresses.FromSockaddrs(client, local)));
+        Balance.Proxy.Linux.SocketAddressCodec.Write(IPAddress.Parse("::ffff:198.51.100.3"), 5555, client);
+        Balance.Proxy.Linux.SocketAddressCodec.Write(IPAddress.Parse("::ffff:198.51.100.99"), 80, local);
+        Assert.Equal("PROXY TCP4 198.51.100.3 198.51.100.99 5555 80\r\n", V1(ProxyAddresses.FromSockaddrs(client, local)));
         Balance.Proxy.Linux.SocketAddressCodec.Write(IPAddress.Parse("2001:db8::7"), 5555, client);
         Balance.Proxy.Linux.SocketAddressCodec.Write(IPAddress.Parse("2001:db8::1"), 443, local);
         Assert.Equal("PROXY TCP6 2001:db8::7 2001:db8::1 5555 443\r\n", V1(ProxyAddresses.FromSockaddrs(client, local)));
@@ -125,7 +125,7 @@ public sealed class ProxyEncoderTests
     [Fact]
     public void Encoded_headers_parse_back_to_the_same_addresses()
     {
-        foreach (ProxyAddresses addresses in new[] { Addresses("10.0.0.1", 1234, "10.0.0.2", 80), Addresses("2001:db8::5", 65535, "2001:db8::6", 0) })
+        foreach (ProxyAddresses addresses in new[] { Addresses("198.51.100.1", 1234, "198.51.100.2", 80), Addresses("2001:db8::5", 65535, "2001:db8::6", 0) })
         {
             foreach (byte[] header in new[] { Encoding.ASCII.GetBytes(V1(addresses)), V2(addresses) })
             {
