@@ -65,7 +65,7 @@ public sealed class ConsistentHashRoutingTests
     {
         ChannelGroup group = Consistent(0, 4);
         var table = new RoutingTable([group]);
-        int own = Own(table, "10.1.2.3");
+        int own = Own(table, "198.51.100.3");
         Assert.Equal((own + 1) % 4, group.Current);
     }
 
@@ -138,12 +138,12 @@ public sealed class ConsistentHashRoutingTests
     public void A_failed_hash_channel_without_H_goes_to_the_next_group_and_with_H_tries_the_rest()
     {
         var without = new RoutingTable([Consistent(0, 3), Rr(1, 1)]);
-        RouteCursor cursor = Client("10.3.3.3");
+        RouteCursor cursor = Client("198.51.100.33");
         without.Failed(cursor, without.Next(cursor)!.Value);
         Assert.Equal(1, without.Next(cursor)!.Value.Group);
 
         var with = new RoutingTable([Consistent(0, 3), Rr(1, 1)], hashFailover: true);
-        cursor = Client("10.3.3.3");
+        cursor = Client("198.51.100.33");
         var tried = new List<int>();
         ChannelLease lease;
         while ((lease = with.Next(cursor)!.Value).Group == 0)
@@ -160,11 +160,11 @@ public sealed class ConsistentHashRoutingTests
     {
         ChannelGroup group = Consistent(0, 3);
         var table = new RoutingTable([group, Rr(1, 1)], autoDisable: true);
-        RouteCursor cursor = Client("10.4.4.4");
+        RouteCursor cursor = Client("198.51.100.44");
         ChannelLease lease = table.Next(cursor)!.Value;
         Assert.True(table.Failed(cursor, lease));
         Assert.Equal(1, table.Next(cursor)!.Value.Group);
-        Assert.Equal(1, table.Next(Client("10.4.4.4"))!.Value.Group);
+        Assert.Equal(1, table.Next(Client("198.51.100.44"))!.Value.Group);
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class ConsistentHashRoutingTests
 
         var a = new RoutingTable([forward]);
         var b = new RoutingTable([backward]);
-        foreach (string client in Clients(1000).Append("2001:db8::5").Append("::ffff:10.0.0.9"))
+        foreach (string client in Clients(1000).Append("2001:db8::5").Append("::ffff:198.51.100.9"))
         {
             Assert.Equal(forward.Channels[Own(a, client)].EndPoint, backward.Channels[Own(b, client)].EndPoint);
         }

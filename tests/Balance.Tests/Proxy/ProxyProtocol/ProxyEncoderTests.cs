@@ -27,7 +27,7 @@ public sealed class ProxyEncoderTests
     [Fact]
     public void V1_TCP4_is_the_specifications_example_line()
     {
-        Assert.Equal("PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\n", V1(Addresses("192.168.0.1", 56324, "192.168.0.11", 443)));
+        Assert.Equal("PROXY TCP4 198.51.100.1 198.51.100.11 56324 443\r\n", V1(Addresses("198.51.100.1", 56324, "198.51.100.11", 443)));
     }
 
     [Fact]
@@ -91,12 +91,12 @@ public sealed class ProxyEncoderTests
     [Fact]
     public void V2_TCP4_layout()
     {
-        byte[] header = V2(Addresses("192.168.0.1", 56324, "192.168.0.11", 443));
+        byte[] header = V2(Addresses("198.51.100.1", 56324, "198.51.100.11", 443));
         byte[] expected =
         [
             0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A,
             0x21, 0x11, 0x00, 0x0C,
-            192, 168, 0, 1, 192, 168, 0, 11,
+            198, 51, 100, 1, 198, 51, 100, 11,
             0xDC, 0x04, 0x01, 0xBB,
         ];
         Assert.Equal(expected, header);

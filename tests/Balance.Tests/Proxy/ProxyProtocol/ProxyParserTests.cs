@@ -21,11 +21,11 @@ public sealed class ProxyParserTests
     [Fact]
     public void V1_TCP4_with_the_clients_data_after_it()
     {
-        Assert.Equal(ProxyParseStatus.Complete, Parse("PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\nGET / HTTP/1.0\r\n", out ProxyHeader header));
-        Assert.Equal(47, header.Length);
+        Assert.Equal(ProxyParseStatus.Complete, Parse("PROXY TCP4 198.51.100.1 198.51.100.11 56324 443\r\nGET / HTTP/1.0\r\n", out ProxyHeader header));
+        Assert.Equal(49, header.Length);
         Assert.Equal(1, header.Version);
         Assert.Equal(ProxyFamily.IPv4, header.Addresses.Family);
-        Assert.Equal(new byte[] { 192, 168, 0, 1 }, header.Addresses.SourceBytes.ToArray());
+        Assert.Equal(new byte[] { 198, 51, 100, 1 }, header.Addresses.SourceBytes.ToArray());
         Assert.Equal(56324, header.Addresses.SourcePort);
         Assert.Equal(443, header.Addresses.DestinationPort);
     }
