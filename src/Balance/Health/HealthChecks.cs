@@ -28,5 +28,8 @@ internal sealed class HealthChecks : IDisposable
         return new HealthChecks(loop);
     }
 
+    /// <summary>How often the checks' thread has woken (see <see cref="ProbeLoop.WakeUps"/>).</summary>
+    public long WakeUps => _loop.WakeUps;
+
     public void Dispose() => _loop.Dispose();
 }

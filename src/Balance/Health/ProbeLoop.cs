@@ -40,6 +40,7 @@ internal sealed unsafe class ProbeLoop : ICheckRunner, IDisposable
     private HealthMonitor? _monitor;
     private Thread? _thread;
     private volatile bool _stopping;
+    private long _wakeUps;
 
     public ProbeLoop(HealthOptions options, OutgoingSource source, TimeProvider clock, Log log)
     {
@@ -65,6 +66,9 @@ internal sealed unsafe class ProbeLoop : ICheckRunner, IDisposable
     /// <summary>A check starts at most this late after its slot: a twentieth of the interval, 1 to 100 ms.</summary>
     public long BatchMs { get; }
 
+    /// <summary>How often the thread has woken; a socket that reported the same event again and again would show here.</summary>
+    public long WakeUps => Volatile.Read(ref _wakeUps);
+
     /// <summary>Starts the thread that runs <paramref name="monitor"/>'s checks.</summary>
     public void Run(HealthMonitor monitor)
     {
@@ -87,7 +91,7 @@ internal sealed unsafe class ProbeLoop : ICheckRunner, IDisposable
         {
             Finish(check, check.Result);
         }
-        else if (Watch(check, Libc.EPOLL_CTL_ADD, step))
+        else if (Watch(check, step))
         {
             _running.Add(check);
         }
@@ -112,6 +116,7 @@ internal sealed unsafe class ProbeLoop : ICheckRunner, IDisposable
             {
                 _monitor!.RunDue();
                 int count = Libc.EpollWait(_epoll, _events, MaxEvents, NextWaitMs());
+                Volatile.Write(ref _wakeUps, _wakeUps + 1);
                 for (int i = 0; i < count; i++)
                 {
                     Dispatch(EpollEvent.Data(_events, i));
@@ -127,9 +132,9 @@ internal sealed unsafe class ProbeLoop : ICheckRunner, IDisposable
         }
         finally
         {
-            foreach (TcpCheck check in _running)
+            foreach (TcpCheck? check in _bySlot)
             {
-                check.Close();
+                check?.CloseSocket();
             }
 
             _running.Clear();
@@ -157,21 +162,36 @@ internal sealed unsafe class ProbeLoop : ICheckRunner, IDisposable
         {
             Finish(check, check.Result);
         }
-        else if (!Watch(check, Libc.EPOLL_CTL_MOD, step))
+        else if (!Watch(check, step))
         {
             Finish(check, CheckResult.NotRun(CheckTexts.NotRun(Libc.LastError)));
         }
     }
 
-    private bool Watch(TcpCheck check, int op, CheckStep step) =>
-        EpollEvent.Control(
-            _epoll, op, check.Fd, step == CheckStep.Writable ? Libc.EPOLLOUT : Libc.EPOLLIN,
-            ((ulong)check.Generation << 32) | (uint)check.Entry!.Slot);
+    /// <summary>
+    /// Arms the socket for one event. One-shot, because the socket outlives
+    /// the check: once disconnected it reports a hang-up, which level-triggered
+    /// would wake the loop again and again until the next check. A late event
+    /// is read as the socket's state at delivery, and one of an ended check is
+    /// told apart by its generation.
+    /// </summary>
+    private bool Watch(TcpCheck check, CheckStep step)
+    {
+        uint interest = (step == CheckStep.Writable ? Libc.EPOLLOUT : Libc.EPOLLIN) | Libc.EPOLLONESHOT;
+        ulong data = ((ulong)check.Generation << 32) | (uint)check.Entry!.Slot;
+        if (!EpollEvent.Control(_epoll, check.Watched ? Libc.EPOLL_CTL_MOD : Libc.EPOLL_CTL_ADD, check.Fd, interest, data))
+        {
+            return false;
+        }
+
+        check.Watched = true;
+        return true;
+    }
 
     private void Finish(TcpCheck check, CheckResult result)
     {
         HealthEntry entry = check.Entry!;
-        check.Close(); // closing takes the socket out of epoll
+        check.End();
         _ = _running.Remove(check);
         _monitor!.Completed(entry, result);
     }

@@ -34,6 +34,7 @@ internal static unsafe partial class Libc
     public const uint EPOLLHUP = 0x010;
     public const uint EPOLLRDHUP = 0x2000;
     public const uint EPOLLEXCLUSIVE = 1u << 28;
+    public const uint EPOLLONESHOT = 1u << 30;
 
     public const uint SPLICE_F_MOVE = 1;
     public const uint SPLICE_F_NONBLOCK = 2;
@@ -104,6 +105,17 @@ internal static unsafe partial class Libc
     {
         int* linger = stackalloc int[2] { 1, 0 };
         return SetSockOpt(fd, SOL_SOCKET, SO_LINGER, (byte*)linger, 2 * sizeof(int)) == 0;
+    }
+
+    /// <summary>
+    /// connect(2) to AF_UNSPEC: ends the socket's connection (with a reset if
+    /// it was established) and leaves the socket ready for another connect,
+    /// bound address and options kept. Cheaper than a close and a new socket.
+    /// </summary>
+    public static bool Disconnect(int fd)
+    {
+        ushort unspecified = 0; // sa_family AF_UNSPEC
+        return Connect(fd, (byte*)&unspecified, sizeof(ushort)) == 0;
     }
 
     /// <summary>The socket's pending error (SO_ERROR, which reading clears), or the errno of getsockopt itself.</summary>

@@ -143,7 +143,7 @@ public sealed class TcpCheckTests
         using (checks)
         {
             await VerdictAsync(table, 0, ChannelHealth.Up);
-            await Poll.UntilAsync(() => !live.ClientAddresses.IsEmpty, Wait, "the server to accept a check"); // the verdict may come before its accept
+            await Poll.UntilAsync(() => live.ClientAddresses.Count >= 3, Wait, "the server to accept three checks"); // the socket is kept: its bound source must stay
         }
 
         Assert.All(live.ClientAddresses, address => Assert.Equal(IPAddress.Parse("127.0.0.2"), address));
@@ -160,5 +160,82 @@ public sealed class TcpCheckTests
             await Poll.UntilAsync(() => live.Open <= 1, Wait, "the server to see each check's end");
             Assert.InRange(TcpTable.Established(live.Port), 0, 2);
         }
+    }
+
+    [Fact]
+    public async Task A_check_ends_with_a_reset_and_the_next_one_reuses_the_socket()
+    {
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(16);
+        var target = (IPEndPoint)listener.LocalEndPoint!;
+        HealthOptions options = Options();
+        var log = new Log(debug: false, TextWriter.Null);
+        var check = new TcpCheck(options, new CheckTexts(options.TimeoutMs), new OutgoingSource(null, log));
+        var entry = new HealthEntry(0, 0, new Channel(target, 0), 0, new RiseFall(1, 1));
+        var clientPorts = new List<int>();
+        int firstFd = -1;
+        try
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                _ = check.Begin(entry, target, long.MaxValue);
+                using Socket accepted = await listener.AcceptAsync().WaitAsync(Wait);
+                clientPorts.Add(((IPEndPoint)accepted.RemoteEndPoint!).Port);
+                Assert.Equal(CheckStep.Done, OnReady(check)); // the server accepted, so the connect is done
+                Assert.Equal("passed", check.Result.Text);
+                firstFd = round == 0 ? check.Fd : firstFd;
+                Assert.Equal(firstFd, check.Fd);
+                check.End();
+
+                var buffer = new byte[16];
+                SocketException reset = await Assert.ThrowsAsync<SocketException>(
+                    () => accepted.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Wait));
+                Assert.Equal(SocketError.ConnectionReset, reset.SocketErrorCode);
+            }
+        }
+        finally
+        {
+            check.CloseSocket();
+        }
+
+        Assert.Equal(3, clientPorts.Distinct().Count()); // a new connection each time, from a new port
+    }
+
+    [Fact]
+    public async Task A_socket_whose_connects_were_refused_connects_once_the_server_is_back()
+    {
+        int port = FreePort.Next();
+        var (table, checks) = Check(Options(), null, new IPEndPoint(IPAddress.Loopback, port));
+        using (checks)
+        {
+            await VerdictAsync(table, 0, ChannelHealth.Down);
+            await Poll.UntilAsync(() => table.Status(0, 0)!.Value.Checks!.Value.Failures >= 3, Wait, "three refused checks");
+            using var live = new TestBackend("live", port: port);
+            Assert.Equal("passed", (await VerdictAsync(table, 0, ChannelHealth.Up)).LastCheck);
+        }
+    }
+
+    [Fact]
+    public async Task Sockets_kept_between_checks_do_not_wake_the_thread_again_and_again()
+    {
+        // A kept socket reports a hang-up once disconnected; armed for more than one event it would wake the loop without end.
+        using var live = new TestBackend("live");
+        using var hung = new TestBackend("hung", TestBackend.Behaviour.Silent);
+        var (table, checks) = Check(Options(expect: "live"), null, At(live), At(hung));
+        using (checks)
+        {
+            await Poll.UntilAsync(() => live.Accepted >= 5 && hung.Accepted >= 5, Wait, "five checks of each channel, passed and timed out");
+            long wakeUps = checks.WakeUps;
+            int checksRun = live.Accepted + hung.Accepted;
+            Assert.InRange(wakeUps, 1, 10L * checksRun);
+        }
+    }
+
+    /// <summary>The connect has completed (the server accepted it): one step of the check on it.</summary>
+    private static unsafe CheckStep OnReady(TcpCheck check)
+    {
+        byte* scratch = stackalloc byte[64];
+        return check.OnReady(scratch, 64);
     }
 }

@@ -38,7 +38,22 @@ internal static unsafe class BackendSocket
             }
         }
 
-        int length = SocketAddressCodec.Write(target.Address, target.Port, span);
-        return Libc.Connect(fd, address, length) == 0 ? 0 : Libc.LastError;
+        return Connect(fd, target, span);
+    }
+
+    /// <summary>Connects a socket <see cref="Open(IPEndPoint, OutgoingSource, out int)"/> opened, now disconnected, again: 0, EINPROGRESS or the errno.</summary>
+    public static int Reconnect(int fd, IPEndPoint target)
+    {
+        byte* address = stackalloc byte[SocketAddressCodec.MaxLength];
+        return Connect(fd, target, new Span<byte>(address, SocketAddressCodec.MaxLength));
+    }
+
+    private static int Connect(int fd, IPEndPoint target, Span<byte> address)
+    {
+        int length = SocketAddressCodec.Write(target.Address, target.Port, address);
+        fixed (byte* start = address)
+        {
+            return Libc.Connect(fd, start, length) == 0 ? 0 : Libc.LastError;
+        }
     }
 }
