@@ -22,7 +22,7 @@ internal enum CheckStep
 /// connection, as HAProxy ends its checks, so nothing lingers in TIME_WAIT (at
 /// 256 channels every 0.2 s that would be some 77,000 sockets), and keeps the
 /// socket for the next check: no socket(), close() or epoll registration per
-/// check, a quarter of a check's cost. The caller watches the socket and keeps
+/// check, some 15% of a check's cost. The caller watches the socket and keeps
 /// the deadline.
 /// </summary>
 internal sealed unsafe class TcpCheck
