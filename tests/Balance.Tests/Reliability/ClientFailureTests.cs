@@ -41,8 +41,8 @@ public sealed class ClientFailureTests
     /// </summary>
     private static Dictionary<string, string> Environment(string engine) => Engines.Environment(engine, new Dictionary<string, string>
     {
-        ["DOTNET_GCgen0size"] = "0x400000",
-        ["DOTNET_GCGen0MaxBudget"] = "0x600000",
+        ["DOTNET_GCgen0size"] = "400000", // hexadecimal; the native build does not read a 0x prefix
+        ["DOTNET_GCGen0MaxBudget"] = "600000",
     });
 
     private readonly ITestOutputHelper _output;
